@@ -1,0 +1,54 @@
+/* Internal model of the skeleton builder: plan (what should be there, a pure
+ * data structure computed from conf.d and the host), then apply. */
+#ifndef CAGEFS_SKEL_INTERNAL_H
+#define CAGEFS_SKEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include "cagefs/config.h"
+#include "cagefs/elf.h"
+#include "cagefs/hashset.h"
+#include "cagefs/skeleton.h"
+
+struct skel_entry {
+	char *path;         /* absolute path inside the skeleton == host path */
+	struct stat st;     /* host lstat, or synthetic for generated entries */
+	char *link;         /* symlink target */
+	char *content;      /* generated regular file (passwd, group) */
+	size_t content_len;
+	bool keep_suid;     /* listed explicitly in a .cfg: setuid/setgid kept */
+	bool synthetic;     /* directory created by us, not copied (e.g. /proc) */
+	bool walked;        /* directory whose contents were added */
+	bool followed;      /* symlink whose target was added */
+};
+
+struct skel_plan {
+	struct skel_entry *e;
+	size_t n, cap;
+	cage_hashset_t index;       /* path -> position in e */
+	struct cage_blacklist black;
+	struct cage_ldpath ld;
+	cage_strvec_t users, groups;
+	size_t skipped_missing, skipped_black;
+};
+
+/* Build the plan from etc_dir (conf.d, black lists).  Entries are sorted by
+ * path, so every directory precedes its contents. */
+int skel_plan_build(struct skel_plan *plan, const char *etc_dir, cage_err_t *err);
+void skel_plan_free(struct skel_plan *plan);
+/* The mode an entry must have in the skeleton (setuid/setgid dropped). */
+mode_t skel_wanted_mode(const struct skel_entry *e);
+
+/* passwd/group of the skeleton: root plus the users=/groups= entries. */
+int skel_users_generate(struct skel_plan *plan, cage_err_t *err);
+int skel_plan_add_generated(struct skel_plan *plan, const char *path, char *content, size_t len);
+
+struct skel_apply_opts {
+	bool hardlink, dont_clean, progress;
+	const cage_strvec_t *only;
+};
+/* Make the tree at rootfd match the plan; count into st. */
+int skel_apply(const struct skel_plan *plan, int rootfd, const struct skel_apply_opts *o,
+	       struct cage_skel_stats *st, cage_err_t *err);
+
+#endif

@@ -1,0 +1,60 @@
+# The throwaway world of the integration tests (DESIGN.md §6).
+# Source this first thing in a test script, then call `world_enter "$@"`:
+#  - the script re-executes itself in a new private mount namespace;
+#  - it refuses to go on if it is still in the host's mount namespace;
+#  - /tmp and /home become empty tmpfs; /etc is a bind-mounted copy (so
+#    useradd and NSS work for real test users); /var, /usr/share and /run
+#    are overlays whose writable layer is on the tmpfs.  So /etc/cagefs,
+#    /usr/share/cagefs-skeleton, /var/cagefs and /run/cagefs all live on the
+#    tmpfs, and everything vanishes with the namespace when the test ends.
+# Nothing on the host changes: no directory is created outside the namespace.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B="$TOP/build"
+CAGEFSCTL="$B/cagefsctl"
+
+world_die() { echo "Bail out! $*"; exit 1; }
+
+# The host's namespace is the one world_enter was called in (recorded
+# before unsharing), and PID 1's where /proc lets us read it.
+world_in_host_ns() {
+	local self init
+	self=$(readlink /proc/self/ns/mnt)
+	init=$(readlink /proc/1/ns/mnt 2>/dev/null)
+	[ -z "${CAGEFS_HOST_MNTNS:-}" ] || [ "$self" = "$CAGEFS_HOST_MNTNS" ] || [ "$self" = "$init" ]
+}
+
+world_overlay() { # DIR: writes to DIR go to the tmpfs from now on
+	local name; name=$(echo "$1" | tr / _)
+	mkdir -p "$WORLD/ovl/$name/up" "$WORLD/ovl/$name/work"
+	mount -t overlay "world$name" \
+		-o "lowerdir=$1,upperdir=$WORLD/ovl/$name/up,workdir=$WORLD/ovl/$name/work" "$1" \
+		|| world_die "cannot overlay $1"
+}
+
+world_setup() {
+	[ "$(id -u)" = 0 ] || world_die "integration tests need root"
+	mount -t tmpfs -o mode=1777 world-tmp /tmp || world_die "cannot mount tmpfs on /tmp"
+	WORLD=/tmp/.world
+	mkdir -p "$WORLD/etc"
+	cp -a /etc/. "$WORLD/etc/" || world_die "cannot copy /etc"
+	mount --bind "$WORLD/etc" /etc || world_die "cannot bind the /etc copy"
+	rm -rf /etc/cagefs
+	mount -t tmpfs -o mode=755 world-home /home || world_die "cannot mount /home"
+	world_overlay /var
+	world_overlay /usr/share
+	world_overlay /run
+	rm -rf /var/cagefs /usr/share/cagefs-skeleton /run/cagefs
+	mkdir -p /etc/cagefs/conf.d
+	export WORLD
+}
+
+world_enter() {
+	if [ -z "${CAGEFS_HOST_MNTNS:-}" ]; then
+		CAGEFS_HOST_MNTNS=$(readlink /proc/self/ns/mnt) exec unshare --mount --propagation private -- \
+			/bin/bash "$0" "$@"
+	fi
+	# The guard that matters: never run a test in the host's namespace.
+	world_in_host_ns && world_die "refusing to run in the host's mount namespace"
+	world_setup
+}
