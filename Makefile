@@ -31,7 +31,7 @@ B := build
 Q := $(if $(V),,@)
 LIB := $(B)/libcagefs.a
 
-LIB_SRCS := $(wildcard runtime/lib/*.c) $(wildcard bundles/*.c)
+LIB_SRCS := $(wildcard runtime/lib/*.c) $(wildcard bundles/*.c) $(wildcard seccomp/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
@@ -45,7 +45,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
-DEB_TEST := perl util-linux passwd rsync clang libclang-rt-14-dev file
+DEB_TEST := perl util-linux passwd rsync clang libclang-rt-14-dev file crun python3-jsonschema \
+	golang-github-opencontainers-specs-dev
 DEB_BENCH := hyperfine rsync
 
 .PHONY: all deps check check-unit check-integration demo bench fuzz install lint clean

@@ -17,6 +17,7 @@
 
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
+#include "cagefs/bundle.h"
 #include "cagefs/safefs.h"
 
 #define MAX_LINK_DEPTH 40
@@ -307,6 +308,57 @@ static int add_base_dirs(struct skel_plan *p)
 	return 0;
 }
 
+/* A mount point of the cages: an empty directory, whatever the black list
+ * says (/home is black-listed: its contents never enter).  Symlinked host
+ * components are replicated like any path; missing ones are made up. */
+static int add_mountpoint(struct skel_plan *p, const char *path, int depth)
+{
+	_cleanup_free_ char *norm = cage_path_normalize(path);
+	if (!norm)
+		return -1;
+	if (!strcmp(norm, "/") || depth > MAX_LINK_DEPTH)
+		return 0;
+	for (char *s = norm + 1;; s++) {
+		if (*s && *s != '/')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		struct stat st;
+		bool found = lstat(norm, &st) == 0;
+		if (found && S_ISLNK(st.st_mode)) {
+			if (add_symlink(p, norm, &st, depth, false) < 0)
+				return -1;
+			_cleanup_free_ char *target = realpath(norm, NULL);
+			*s = saved;
+			_cleanup_free_ char *rest = target ? cage_path_join(target, s) : NULL;
+			return rest ? add_mountpoint(p, rest, depth + 1) : 0;
+		}
+		if (!found || !S_ISDIR(st.st_mode))
+			st = (struct stat){.st_mode = S_IFDIR | 0755};
+		bool fresh;
+		if (plan_add(p, norm, &st, &fresh) < 0)
+			return -1;
+		*s = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
+static int add_mountpoints(struct skel_plan *p, const char *var_dir)
+{
+	_cleanup_free_ char *file = cage_path_join(var_dir, CAGE_MOUNTPOINTS_FILE);
+	_cleanup_free_ char *text = NULL;
+	if (!file)
+		return -1;
+	if (cage_read_file(file, 64u << 20, &text, NULL, NULL) < 0)
+		return 0; /* no bundle yet */
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (l[0] == '/' && add_mountpoint(p, l, 0) < 0)
+			return -1;
+	return 0;
+}
+
 int skel_plan_add_generated(struct skel_plan *p, const char *path, char *content, size_t len)
 {
 	struct stat st = {.st_mode = S_IFREG | 0644, .st_size = (off_t)len};
@@ -369,8 +421,9 @@ static int add_section(struct skel_plan *p, const struct cage_cfg_section *s)
 	return 0;
 }
 
-int skel_plan_build(struct skel_plan *p, const char *etc_dir, cage_err_t *err)
+int skel_plan_build(struct skel_plan *p, const struct cage_paths *paths, cage_err_t *err)
 {
+	const char *etc_dir = paths->etc;
 	struct cage_cfg cfg = {0};
 	_cleanup_free_ char *confd = cage_path_join(etc_dir, "conf.d");
 	if (!confd)
@@ -385,7 +438,8 @@ int skel_plan_build(struct skel_plan *p, const char *etc_dir, cage_err_t *err)
 				     cfg.sections[i].line, cfg.sections[i].name);
 			goto out;
 		}
-	if (add_base_dirs(p) < 0 || skel_users_generate(p, err) < 0 || sort_and_index(p) < 0) {
+	if (add_base_dirs(p) < 0 || add_mountpoints(p, paths->var) < 0 ||
+	    skel_users_generate(p, err) < 0 || sort_and_index(p) < 0) {
 		if (!err || !err->msg[0])
 			cage_err_sys(err, ENOMEM, "building the skeleton plan");
 		goto out;

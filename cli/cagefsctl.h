@@ -37,5 +37,25 @@ int ctl_set_update_period(struct ctl *c);
 int ctl_print_suids(struct ctl *c);
 int ctl_addrpm(struct ctl *c, bool add);
 int ctl_list_rpm(struct ctl *c);
+int ctl_enable(struct ctl *c);
+int ctl_disable(struct ctl *c);
+int ctl_update_etc(struct ctl *c);
+int ctl_force_update_etc(struct ctl *c);
+int ctl_enable_all(struct ctl *c);
+int ctl_disable_all(struct ctl *c);
+int ctl_toggle_mode(struct ctl *c);
+int ctl_display_user_mode(struct ctl *c);
+int ctl_list_enabled(struct ctl *c);
+int ctl_list_disabled(struct ctl *c);
+int ctl_user_status(struct ctl *c);
+int ctl_getprefix(struct ctl *c);
+int ctl_set_min_uid(struct ctl *c);
+int ctl_get_min_uid(struct ctl *c);
+int ctl_enable_cagefs(struct ctl *c);
+int ctl_disable_cagefs(struct ctl *c);
+int ctl_cagefs_status(struct ctl *c);
+int ctl_create_mp(struct ctl *c);
+int ctl_clean_var_cagefs(struct ctl *c);
+int ctl_remove_all(struct ctl *c);
 
 #endif

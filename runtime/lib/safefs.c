@@ -135,8 +135,8 @@ int cage_mkdirs_beneath(int dirfd, const char *path, mode_t mode, bool want_read
 		int e = errno;
 		close(cur);
 		if (fd < 0)
-			return cage_err_sys(err, e == ELOOP ? ENOTDIR : e,
-					    "%s in %s is not a plain directory", part, path);
+			return cage_err_sys(err, e, "refusing %s in %s: a symlink or not a directory",
+					    part, path);
 		cur = fd;
 	}
 	if (!want_read)

@@ -114,7 +114,7 @@ like "$out" "wait-lock" "and says how to wait"
 out=$($CAGEFSCTL --update --wait-lock 2>&1)
 ok $? "--wait-lock waits for the lock"
 exec 9>&-
-$CAGEFSCTL --update >/dev/null 2>&1 & p1=$!
+$CAGEFSCTL --update --wait-lock >/dev/null 2>&1 & p1=$!
 $CAGEFSCTL --update --wait-lock >/dev/null 2>&1 & p2=$!
 wait $p2; r2=$?; wait $p1; r1=$?
 ok $((r1 + r2)) "two concurrent --update --wait-lock runs both succeed"
@@ -192,7 +192,7 @@ fails "--set-update-period rejects junk" $CAGEFSCTL --set-update-period soon
 
 # Command line.
 like "$($CAGEFSCTL -h)" "--update-list" "-h prints the option table"
-$CAGEFSCTL --enable hostuser1 >/dev/null 2>&1; rc=$?
+$CAGEFSCTL --remount hostuser1 >/dev/null 2>&1; rc=$?
 is "$rc" 2 "an option not built yet says so and exits 2"
 fails "unknown option" $CAGEFSCTL --frobnicate
 fails "two actions at once" $CAGEFSCTL --init --update

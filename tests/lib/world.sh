@@ -40,6 +40,12 @@ world_setup() {
 	cp -a /etc/. "$WORLD/etc/" || world_die "cannot copy /etc"
 	mount --bind "$WORLD/etc" /etc || world_die "cannot bind the /etc copy"
 	rm -rf /etc/cagefs
+	# The world starts with the host's system accounts only: the tests make
+	# their own hosting users.
+	local keep; keep=$(awk -F: '$3 < 1000 || $3 >= 65534 {print $1}' /etc/passwd | paste -sd'|')
+	awk -F: -v k="^($keep)$" '$1 ~ k' /etc/passwd > /etc/passwd.world && mv /etc/passwd.world /etc/passwd
+	awk -F: -v k="^($keep)$" '$1 ~ k' /etc/shadow > /etc/shadow.world && mv /etc/shadow.world /etc/shadow
+	chmod 640 /etc/shadow
 	mount -t tmpfs -o mode=755 world-home /home || world_die "cannot mount /home"
 	world_overlay /var
 	world_overlay /usr/share

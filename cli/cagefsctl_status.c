@@ -1,0 +1,215 @@
+/* cagefsctl's read-only and housekeeping options: lists, status, min uid,
+ * --create-mp, --clean-var-cagefs, --remove-all. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "cagefs/bundle.h"
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/mountcfg.h"
+#include "cagefs/safefs.h"
+#include "cagefs/users.h"
+#include "cagefsctl.h"
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void print_json(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	putchar('\n');
+	yajl_gen_free(g);
+}
+
+static int list(struct ctl *c, bool enabled)
+{
+	_cleanup_strvec_ cage_strvec_t users = {0};
+	if (cage_users_list(&c->paths, enabled ? &users : NULL, enabled ? NULL : &users, &c->err) < 0)
+		return -1;
+	if (!c->json) {
+		for (size_t i = 0; i < users.n; i++)
+			printf("%s\n", users.v[i]);
+		return 0;
+	}
+	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen_map_open(g);
+	gen_str(g, "mode");
+	gen_str(g, cage_mode_enable_all(&c->paths) ? "Enable All" : "Disable All");
+	gen_str(g, enabled ? "enabled" : "disabled");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < users.n; i++)
+		gen_str(g, users.v[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	print_json(g);
+	return 0;
+}
+
+int ctl_list_enabled(struct ctl *c) { return list(c, true); }
+int ctl_list_disabled(struct ctl *c) { return list(c, false); }
+
+static const char *arg0(struct ctl *c)
+{
+	return c->optval ? c->optval : c->nargs ? c->args[0] : NULL;
+}
+
+int ctl_user_status(struct ctl *c)
+{
+	const char *name = arg0(c);
+	if (!name)
+		return cage_err_set(&c->err, "--user-status needs a user name");
+	struct cage_user u;
+	uid_t min_uid;
+	_cleanup_strvec_ cage_strvec_t excluded = {0};
+	if (cage_user_lookup(name, &u, &c->err) < 0)
+		return -1;
+	int rc = cage_min_uid(&c->paths, &min_uid, &c->err);
+	if (rc == 0)
+		rc = cage_exclude_load(&c->paths, &excluded, &c->err);
+	cage_err_t why = {0};
+	bool cageable = rc == 0 && cage_user_cageable(&c->paths, &u, min_uid, &excluded, &why) == 0;
+	bool on = cageable && cage_user_is_enabled(&c->paths, u.name);
+	if (rc == 0 && c->json) {
+		yajl_gen g = yajl_gen_alloc(NULL);
+		yajl_gen_map_open(g);
+		gen_str(g, "user");
+		gen_str(g, u.name);
+		gen_str(g, "status");
+		gen_str(g, on ? "enabled" : "disabled");
+		gen_str(g, "reason");
+		gen_str(g, cageable ? "" : why.msg);
+		yajl_gen_map_close(g);
+		print_json(g);
+	} else if (rc == 0) {
+		printf("%s\n", on ? "Enabled" : "Disabled");
+	}
+	cage_user_free(&u);
+	return rc;
+}
+
+int ctl_getprefix(struct ctl *c)
+{
+	const char *name = arg0(c);
+	struct cage_user u;
+	if (!name)
+		return cage_err_set(&c->err, "--getprefix needs a user name");
+	if (cage_user_lookup(name, &u, &c->err) < 0)
+		return -1;
+	char prefix[3];
+	cage_user_prefix(u.uid, prefix);
+	printf("%s\n", prefix);
+	cage_user_free(&u);
+	return 0;
+}
+
+int ctl_set_min_uid(struct ctl *c)
+{
+	const char *v = arg0(c);
+	char *end = NULL;
+	unsigned long n = v ? strtoul(v, &end, 10) : 0;
+	if (!v || *end || end == v || n == 0 || n > 0x7fffffff)
+		return cage_err_set(&c->err, "--set-min-uid needs a positive number");
+	if (cage_set_min_uid(&c->paths, (uid_t)n, &c->err) < 0)
+		return -1;
+	printf("min uid set to %lu\n", n);
+	return 0;
+}
+
+int ctl_get_min_uid(struct ctl *c)
+{
+	uid_t uid;
+	if (cage_min_uid(&c->paths, &uid, &c->err) < 0)
+		return -1;
+	printf("%u\n", (unsigned)uid);
+	return 0;
+}
+
+int ctl_enable_cagefs(struct ctl *c)
+{
+	if (cage_global_set(&c->paths, true, &c->err) < 0)
+		return -1;
+	printf("CageFS is enabled\n");
+	return 0;
+}
+
+int ctl_disable_cagefs(struct ctl *c)
+{
+	if (cage_global_set(&c->paths, false, &c->err) < 0)
+		return -1;
+	printf("CageFS is disabled\n");
+	return 0;
+}
+
+int ctl_cagefs_status(struct ctl *c)
+{
+	printf("%s\n", cage_global_enabled(&c->paths) ? "Enabled" : "Disabled");
+	return 0;
+}
+
+int ctl_create_mp(struct ctl *c)
+{
+	_cleanup_free_ char *f = cage_path_join(c->paths.etc, "cagefs.mp");
+	if (!f)
+		return cage_err_sys(&c->err, ENOMEM, "path");
+	if (access(f, F_OK) == 0) {
+		printf("%s already exists; not changed\n", f);
+		return 0;
+	}
+	const char *text = cage_mp_default_text();
+	if (mkdir(c->paths.etc, 0755) < 0 && errno != EEXIST)
+		return cage_err_sys(&c->err, errno, "cannot create %s", c->paths.etc);
+	if (cage_write_atomic(f, text, strlen(text), 0644, &c->err) < 0)
+		return -1;
+	printf("created %s; run cagefsctl --remount-all to apply it to live cages\n", f);
+	return 0;
+}
+
+int ctl_clean_var_cagefs(struct ctl *c)
+{
+	size_t removed;
+	if (cage_bundles_clean(&c->paths, &removed, &c->err) < 0)
+		return -1;
+	printf("clean-var-cagefs: %zu bundle%s of non-existent users removed\n", removed,
+	       removed == 1 ? "" : "s");
+	return 0;
+}
+
+static bool confirmed(struct ctl *c, const char *question)
+{
+	if (c->do_not_ask)
+		return true;
+	if (!isatty(0)) {
+		cage_err_set(&c->err, "%s: not confirmed (use --do-not-ask when not on a terminal)", question);
+		return false;
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	char answer[16] = "";
+	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+		cage_err_set(&c->err, "cancelled");
+		return false;
+	}
+	return true;
+}
+
+int ctl_remove_all(struct ctl *c)
+{
+	if (!confirmed(c, "Disable CageFS for all users and remove the skeleton and /var/cagefs?"))
+		return -1;
+	if (cage_remove_all(&c->paths, &c->err) < 0)
+		return -1;
+	printf("CageFS disabled; skeleton and %s removed (%s kept)\n", c->paths.var, c->paths.etc);
+	return 0;
+}

@@ -1,0 +1,181 @@
+/* cagefsctl's user options (manual: "Managing Users", option tables).
+ * Batch commands continue past one user's failure and end with a summary
+ * line and an aggregate exit status (DESIGN.md §5). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "cagefs/bundle.h"
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/mountcfg.h"
+#include "cagefs/safefs.h"
+#include "cagefs/users.h"
+#include "cagefsctl.h"
+
+struct batch {
+	const char *what;
+	size_t total, changed, unchanged, failed;
+};
+
+static int batch_end(struct ctl *c, const struct batch *b)
+{
+	printf("%s: %zu user%s, %zu changed, %zu unchanged, %zu failed\n", b->what, b->total,
+	       b->total == 1 ? "" : "s", b->changed, b->unchanged, b->failed);
+	if (b->failed)
+		return cage_err_set(&c->err, "%s failed for %zu user%s (see above)", b->what, b->failed,
+				    b->failed == 1 ? "" : "s");
+	return 0;
+}
+
+/* Look the user up and check it can be caged; report and return -1 if not. */
+static int cageable_user(struct ctl *c, const char *name, struct cage_user *u, uid_t min_uid,
+			 const cage_strvec_t *excluded)
+{
+	cage_err_t e = {0};
+	if (cage_user_lookup(name, u, &e) < 0 ||
+	    cage_user_cageable(&c->paths, u, min_uid, excluded, &e) < 0) {
+		cage_error("%s", e.msg);
+		cage_user_free(u);
+		return -1;
+	}
+	return 0;
+}
+
+static void generate_one(struct cage_bundle_ctx *ctx, const struct cage_user *u, bool force,
+			 struct batch *b)
+{
+	cage_err_t e = {0};
+	struct cage_bundle_result r;
+	b->total++;
+	if (cage_bundle_generate(ctx, u, force, &r, &e) < 0) {
+		cage_error("%s", e.msg);
+		b->failed++;
+	} else if (r.changed) {
+		b->changed++;
+		cage_info("%s: bundle written (%zu files)", u->name, r.files);
+	} else {
+		b->unchanged++;
+	}
+}
+
+static int need_users(struct ctl *c, const char *opt)
+{
+	return c->nargs ? 0 : cage_err_set(&c->err, "--%s needs one or more user names", opt);
+}
+
+static int load_limits(struct ctl *c, uid_t *min_uid, cage_strvec_t *excluded)
+{
+	return cage_min_uid(&c->paths, min_uid, &c->err) < 0 ||
+			       cage_exclude_load(&c->paths, excluded, &c->err) < 0 ? -1 : 0;
+}
+
+/* --enable USER... / --disable USER... */
+static int set_users(struct ctl *c, bool enable)
+{
+	const char *what = enable ? "enable" : "disable";
+	if (need_users(c, what) < 0)
+		return -1;
+	uid_t min_uid;
+	_cleanup_strvec_ cage_strvec_t excluded = {0};
+	if (load_limits(c, &min_uid, &excluded) < 0)
+		return -1;
+	struct cage_bundle_ctx *ctx = NULL;
+	if (enable && cage_bundle_ctx_new(&c->paths, &ctx, &c->err) < 0)
+		return -1;
+	struct batch b = {.what = what};
+	for (int i = 0; i < c->nargs; i++) {
+		struct cage_user u;
+		cage_err_t e = {0};
+		if (cageable_user(c, c->args[i], &u, min_uid, &excluded) < 0) {
+			b.total++;
+			b.failed++;
+			continue;
+		}
+		if (cage_user_set_enabled(&c->paths, u.name, enable, &e) < 0) {
+			cage_error("%s: %s", u.name, e.msg);
+			b.total++;
+			b.failed++;
+		} else if (enable) {
+			generate_one(ctx, &u, false, &b);
+		} else {
+			b.total++;
+			b.changed++;
+		}
+		cage_user_free(&u);
+	}
+	cage_bundle_ctx_free(ctx);
+	return batch_end(c, &b);
+}
+
+int ctl_enable(struct ctl *c) { return set_users(c, true); }
+int ctl_disable(struct ctl *c) { return set_users(c, false); }
+
+/* Bundles of the given users, or of every enabled user. */
+static int regenerate(struct ctl *c, const char *what, bool force)
+{
+	_cleanup_strvec_ cage_strvec_t all = {0};
+	char **names = c->args;
+	size_t n = (size_t)c->nargs;
+	if (!n) {
+		if (cage_users_list(&c->paths, &all, NULL, &c->err) < 0)
+			return -1;
+		names = all.v;
+		n = all.n;
+	}
+	uid_t min_uid;
+	_cleanup_strvec_ cage_strvec_t excluded = {0};
+	struct cage_bundle_ctx *ctx = NULL;
+	if (load_limits(c, &min_uid, &excluded) < 0 || cage_bundle_ctx_new(&c->paths, &ctx, &c->err) < 0)
+		return -1;
+	struct batch b = {.what = what};
+	bool progress = isatty(2) && n > 100;
+	for (size_t i = 0; i < n; i++) {
+		struct cage_user u;
+		if (cageable_user(c, names[i], &u, min_uid, &excluded) < 0) {
+			b.total++;
+			b.failed++;
+			continue;
+		}
+		if (!cage_user_is_enabled(&c->paths, u.name))
+			cage_warn("%s is not enabled; its bundle is refreshed anyway", u.name);
+		generate_one(ctx, &u, force, &b);
+		cage_user_free(&u);
+		if (progress && i % 100 == 0)
+			fprintf(stderr, "\r%zu/%zu users", i, n);
+	}
+	if (progress)
+		fprintf(stderr, "\r%zu/%zu users\n", n, n);
+	cage_bundle_ctx_free(ctx);
+	return batch_end(c, &b);
+}
+
+int ctl_update_etc(struct ctl *c) { return regenerate(c, "update-etc", false); }
+int ctl_force_update_etc(struct ctl *c) { return regenerate(c, "force-update-etc", true); }
+
+static int set_mode(struct ctl *c, bool enable_all)
+{
+	if (cage_mode_set(&c->paths, enable_all, &c->err) < 0)
+		return -1;
+	printf("Mode: %s\n", enable_all ? "Enable All" : "Disable All");
+	c->nargs = 0; /* every enabled user's bundle */
+	return enable_all ? regenerate(c, "enable-all", false) : 0;
+}
+
+int ctl_enable_all(struct ctl *c) { return set_mode(c, true); }
+int ctl_disable_all(struct ctl *c) { return set_mode(c, false); }
+
+int ctl_toggle_mode(struct ctl *c)
+{
+	return set_mode(c, !cage_mode_enable_all(&c->paths));
+}
+
+int ctl_display_user_mode(struct ctl *c)
+{
+	printf("Mode: %s\n", cage_mode_enable_all(&c->paths) ? "Enable All" : "Disable All");
+	return 0;
+}

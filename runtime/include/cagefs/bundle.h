@@ -1,0 +1,103 @@
+/* Per-user OCI bundles (manual: "Mount Points"; DESIGN.md §2):
+ *   /var/cagefs/NN/USER/config.json  OCI runtime-spec document of the cage
+ *   /var/cagefs/NN/USER/etc/         passwd, group, custom.etc files; the
+ *                                    cage's /etc is an overlay of this over
+ *                                    the skeleton's /etc
+ *   /var/cagefs/NN/USER/<base>/...   empty base directories that show only
+ *                                    this user (home base, % and virt.mp dirs)
+ *   /var/cagefs/NN/USER/virt.mp      the admin's per-user virtual mount points
+ * The mount list is computed as data first (cage_mountplan_build, no root
+ * and no filesystem access needed), then the bundle is written. */
+#ifndef CAGEFS_BUNDLE_H
+#define CAGEFS_BUNDLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "cagefs/error.h"
+#include "cagefs/mountcfg.h"
+#include "cagefs/paths.h"
+#include "cagefs/strvec.h"
+#include "cagefs/users.h"
+
+/* ---- the mount plan ---- */
+struct cage_mount {
+	char *destination, *type, *source;
+	cage_strvec_t options;
+};
+
+enum cage_prep_kind {
+	CAGE_PREP_BUNDLE_DIR,     /* directory in the bundle (root-owned) */
+	CAGE_PREP_BUNDLE_SYMLINK, /* symlink in the bundle (replicated home symlink) */
+	CAGE_PREP_HOME_DIR,       /* directory below the user's home, user-owned,
+				   * created without following symlinks */
+};
+struct cage_prep {
+	enum cage_prep_kind kind;
+	char *path;   /* BUNDLE_*: relative to the bundle; HOME_DIR: relative to home */
+	char *target; /* symlink target */
+	mode_t mode;
+};
+
+struct cage_mountplan {
+	struct cage_mount *m;
+	size_t n, cap;
+	struct cage_prep *prep;
+	size_t nprep, capprep;
+	cage_strvec_t skel_dirs; /* mount points that must exist in the skeleton */
+};
+
+struct cage_mountplan_input {
+	const char *user;
+	const char *home;       /* as in passwd, normalized */
+	const char *home_real;  /* with symlinks resolved (== home if none) */
+	const char *bundle_dir; /* /var/cagefs/NN/USER */
+	const char *skeleton;   /* the skeleton's real path */
+	const struct cage_mp *mp;           /* cagefs.mp (may be NULL) */
+	const struct cage_virtmp *virt;     /* virt.mp (may be NULL) */
+	const struct cage_basehome *bh;     /* cagefs.base.home.dirs (may be NULL) */
+	const cage_strvec_t *mp_real;       /* realpath of each cagefs.mp entry, "" if missing */
+};
+
+int cage_mountplan_build(const struct cage_mountplan_input *in, struct cage_mountplan *plan,
+			 cage_err_t *err);
+void cage_mountplan_free(struct cage_mountplan *plan);
+
+/* ---- bundles ---- */
+struct cage_bundle_ctx; /* configuration loaded once per command */
+
+int cage_bundle_ctx_new(const struct cage_paths *p, struct cage_bundle_ctx **out, cage_err_t *err);
+void cage_bundle_ctx_free(struct cage_bundle_ctx *c);
+
+/* /var/cagefs/NN/USER (malloc'd). */
+char *cage_bundle_dir(const struct cage_paths *p, const char *user, uid_t uid);
+
+struct cage_bundle_result {
+	bool changed;       /* something was written */
+	size_t files;       /* files (re)written */
+};
+/* Create or refresh USER's bundle; nothing is written when nothing changed
+ * unless force.  The user must be cageable (caller checks). */
+int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, bool force,
+			 struct cage_bundle_result *res, cage_err_t *err);
+
+/* Per-user /etc contents from the passwd/group files: exposed for tests. */
+int cage_bundle_etc_text(struct cage_bundle_ctx *c, const struct cage_user *u, char **passwd,
+			 char **group, cage_err_t *err);
+
+/* Write config.json text for a plan (exposed for tests). */
+int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u,
+			    const struct cage_mountplan *plan, char **out, size_t *len,
+			    cage_err_t *err);
+
+/* VAR/.mountpoints: every skeleton mount point a bundle needs, one per line,
+ * so that cagefsctl --update/--force keep them in the skeleton. */
+#define CAGE_MOUNTPOINTS_FILE ".mountpoints"
+
+/* --clean-var-cagefs: remove bundles of users that no longer exist. */
+int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *err);
+/* --remove-all: CageFS disabled (Disable All mode, cagefs.disabled), the
+ * skeleton and /var/cagefs removed; /etc/cagefs is kept. */
+int cage_remove_all(const struct cage_paths *p, cage_err_t *err);
+
+#endif

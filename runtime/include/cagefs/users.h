@@ -1,0 +1,60 @@
+/* Who is caged (manual: "Managing Users", "Excluding Users").
+ *
+ * State in /etc/cagefs (all plain files, so panels and admins can read it):
+ *   enable.all              present: mode "Enable All", else "Disable All"
+ *   users.enabled/USER      enabled in "Disable All" mode
+ *   users.disabled/USER     disabled in "Enable All" mode
+ *   exclude/FILE            files listing users never caged, one per line
+ *   cagefs.disabled         present: CageFS is off for everyone (--disable-cagefs)
+ *   cagefs.ini min_uid=N    the minimum uid (default: UID_MIN of /etc/login.defs)
+ * toggle-mode only flips enable.all: both lists are kept. */
+#ifndef CAGEFS_USERS_H
+#define CAGEFS_USERS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "cagefs/error.h"
+#include "cagefs/paths.h"
+#include "cagefs/strvec.h"
+
+struct cage_user {
+	char *name;
+	uid_t uid;
+	gid_t gid;
+	char *gecos, *home, *shell;
+};
+
+/* getpwnam_r (NSS: files, LDAP...).  Unknown user -> error "no such user". */
+int cage_user_lookup(const char *name, struct cage_user *u, cage_err_t *err);
+void cage_user_free(struct cage_user *u);
+/* Two-digit prefix of /var/cagefs/NN/USER: the last two digits of the uid. */
+void cage_user_prefix(uid_t uid, char out[3]);
+
+int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err);
+int cage_set_min_uid(const struct cage_paths *p, uid_t uid, cage_err_t *err);
+
+bool cage_mode_enable_all(const struct cage_paths *p);
+int cage_mode_set(const struct cage_paths *p, bool enable_all, cage_err_t *err);
+
+bool cage_global_enabled(const struct cage_paths *p);
+int cage_global_set(const struct cage_paths *p, bool enabled, cage_err_t *err);
+
+/* Users named in /etc/cagefs/exclude/ (loaded once). */
+int cage_exclude_load(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
+
+/* Can this account be caged at all?  0 yes; -1 with a message naming why
+ * not (system account below the minimum uid, excluded, root). */
+int cage_user_cageable(const struct cage_paths *p, const struct cage_user *u, uid_t min_uid,
+		       const cage_strvec_t *excluded, cage_err_t *err);
+/* Is it caged under the current mode and lists (ignores cageability)? */
+bool cage_user_is_enabled(const struct cage_paths *p, const char *name);
+/* Record the user as enabled or disabled under the current mode. */
+int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool enabled,
+			  cage_err_t *err);
+
+/* Every cageable account (uid >= min, not excluded) from the passwd
+ * database, sorted by name, split by status; either list may be NULL. */
+int cage_users_list(const struct cage_paths *p, cage_strvec_t *enabled, cage_strvec_t *disabled,
+		    cage_err_t *err);
+
+#endif

@@ -1,0 +1,463 @@
+/* cagefs.base.home.dirs (manual: "Base Home Directory") and where a home
+ * directory hangs inside the cage.
+ *
+ * Why it matters: the cage shows the base directory as containing only the
+ * user's own entry.  A base that is too high ("/") or too low (the home
+ * itself, leaving the names in /home visible) would either hide the system or
+ * expose other users' names, so resolution is exact and errs out rather
+ * than guess. */
+#define _GNU_SOURCE
+#include "cagefs/mountcfg.h"
+#include "cagefs/cleanup.h"
+#include "cagefs/safefs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BH_MAX_FILE_SIZE ((size_t)16 << 20)
+/* A base home regex is a short path prefix ("^/var/www/vhosts/[^/]+" is
+ * about 20 nodes); these bounds keep a broken file from making regcomp()
+ * take seconds or gigabytes (see re_problem()): its epsilon closures are
+ * quadratic in the node count. */
+#define RE_MAX_LEN 4096
+#define RE_MAX_NODES 2000
+#define RE_MAX_TOTAL_NODES 20000
+#define RE_MAX_DEPTH 32
+/* Quote at most this much of an offending text (see config_cfg.c). */
+#define SHOW_MAX 64
+#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
+
+struct slice {
+	const char *p;
+	size_t n;
+};
+
+/* ---- line splitting (same rules as config_cfg.c) ---- */
+
+struct lines {
+	const char *buf;
+	size_t len, pos;
+	unsigned no;
+};
+
+static void lines_init(struct lines *r, const char *buf, size_t len)
+{
+	*r = (struct lines){ .buf = buf, .len = buf ? len : 0 };
+	if (r->len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 BOM */
+		r->pos = 3;
+}
+
+static bool lines_next(struct lines *r, struct slice *out)
+{
+	if (r->pos >= r->len)
+		return false;
+	const char *p = r->buf + r->pos;
+	size_t rest = r->len - r->pos;
+	const char *nl = memchr(p, '\n', rest);
+	size_t n = nl ? (size_t)(nl - p) : rest;
+	r->pos += n + (nl != NULL);
+	r->no++;
+	*out = (struct slice){ p, n };
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static struct slice trim(struct slice s)
+{
+	while (s.n && is_blank(s.p[0])) {
+		s.p++;
+		s.n--;
+	}
+	while (s.n && is_blank(s.p[s.n - 1]))
+		s.n--;
+	return s;
+}
+
+struct parser {
+	struct cage_basehome *b;
+	const char *file;
+	unsigned line;
+	unsigned basedir_line; /* of a mount_basedir= line in this file, 0 if none */
+	size_t nodes;          /* estimated size of the regexes of this file */
+	cage_err_t *err;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int perr(const struct parser *p, const char *fmt, ...)
+{
+	if (!p->err)
+		return -1;
+	char what[CAGE_ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return cage_err_set(p->err, "%s:%u: %s", p->file, p->line, what);
+}
+
+static int oom(const struct parser *p)
+{
+	perr(p, "out of memory");
+	if (p->err)
+		p->err->errnum = ENOMEM;
+	return -1;
+}
+
+/* ---- regex size estimate ---- */
+
+static size_t sat(size_t v)
+{
+	return v > RE_MAX_NODES ? RE_MAX_NODES + 1 : v;
+}
+
+/* Index just past the bracket expression starting at re[i] == '['. */
+static size_t skip_bracket(const char *re, size_t n, size_t i)
+{
+	i++;
+	if (i < n && re[i] == '^')
+		i++;
+	if (i < n && re[i] == ']') /* a leading ']' is a literal */
+		i++;
+	while (i < n && re[i] != ']') {
+		if (re[i] == '[' && i + 1 < n && strchr(":.=", re[i + 1])) {
+			/* [:class:], [.coll.], [=equiv=]: may contain ']' */
+			const char end[2] = { re[i + 1], ']' };
+			const char *e = memmem(re + i + 2, n - i - 2, end, 2);
+			if (!e)
+				return n;
+			i = (size_t)(e - re) + 2;
+			continue;
+		}
+		i++;
+	}
+	return i < n ? i + 1 : n;
+}
+
+static size_t read_num(const char *re, size_t n, size_t *i, bool *any)
+{
+	size_t v = 0;
+	*any = false;
+	for (; *i < n && re[*i] >= '0' && re[*i] <= '9'; ++*i) {
+		v = sat(v * 10 + (size_t)(re[*i] - '0'));
+		*any = true;
+	}
+	return v;
+}
+
+/* How many copies of its operand "{m}", "{m,}", "{,n}" or "{m,n}" at re[i]
+ * makes glibc build (an upper bound); 0 if this '{' is not an interval. */
+static size_t interval_copies(const char *re, size_t n, size_t i, size_t *end)
+{
+	bool any_lo, any_hi = false;
+	size_t j = i + 1;
+	size_t lo = read_num(re, n, &j, &any_lo), hi = lo + 1;
+	if (j < n && re[j] == ',') {
+		j++;
+		size_t h = read_num(re, n, &j, &any_hi);
+		if (any_hi)
+			hi = h;
+	}
+	if ((!any_lo && !any_hi) || j >= n || re[j] != '}')
+		return 0;
+	*end = j + 1;
+	return sat((lo > hi ? lo : hi) + 1);
+}
+
+/* glibc's regcomp copies the operand of every bounded repetition and of
+ * '+' into its automaton, so nesting them ("((x{99}){99}){99}") costs
+ * gigabytes; its matcher backtracks on back-references.  Returns why a
+ * pattern is refused, or NULL and its estimated size in *nodes.  `cur` is
+ * the estimated size so far of the innermost group, `last` that of the
+ * latest atom or group. */
+static const char *re_problem(const char *re, size_t n, size_t *nodes)
+{
+	size_t stack[RE_MAX_DEPTH], depth = 0, cur = 0, last = 0;
+	for (size_t i = 0; i < n;) {
+		size_t next = i + 1, k = 0, end = 0;
+		if (re[i] == '(') {
+			if (depth == RE_MAX_DEPTH)
+				return "parentheses nested too deeply";
+			stack[depth++] = cur;
+			cur = last = 0;
+		} else if (re[i] == ')' && depth) {
+			last = sat(cur + 1);
+			cur = sat(stack[--depth] + last);
+		} else if (re[i] == '+' || (re[i] == '{' && (k = interval_copies(re, n, i, &end)))) {
+			k = k ? k : 2;
+			next = end ? end : next;
+			cur = sat(cur + sat(last * k));
+			last = sat(last * k);
+		} else if (re[i] == '*' || re[i] == '?') {
+			cur = sat(cur + 1); /* wraps its operand, which stays `last` */
+		} else {
+			if (re[i] == '\\' && i + 1 < n && re[i + 1] >= '1' && re[i + 1] <= '9')
+				return "back-references are not supported";
+			next = re[i] == '\\' ? i + 2 : re[i] == '[' ? skip_bracket(re, n, i) : next;
+			cur = sat(cur + 1);
+			last = 1;
+		}
+		if (cur > RE_MAX_NODES)
+			return "too complex (bounded repetitions expand too much)";
+		i = next;
+	}
+	*nodes = cur;
+	return NULL;
+}
+
+/* ---- parsing ---- */
+
+static int grow(struct cage_basehome *b)
+{
+	if (b->n < b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap * 2 : 4;
+	regex_t *re = reallocarray(b->re, cap, sizeof(*re));
+	if (!re)
+		return -1;
+	b->re = re;
+	char **pat = reallocarray(b->pattern, cap, sizeof(*pat));
+	if (!pat)
+		return -1;
+	b->pattern = pat;
+	b->cap = cap;
+	return 0;
+}
+
+static int compile(struct parser *p, struct slice s, regex_t *re)
+{
+	if (s.n > RE_MAX_LEN)
+		return perr(p, "regular expression '%.*s%s' too long (%zu bytes, at most %d)", SHOW(s),
+			    s.n, RE_MAX_LEN);
+	size_t nodes = 0;
+	const char *why = re_problem(s.p, s.n, &nodes);
+	if (why)
+		return perr(p, "regular expression '%.*s%s' refused: %s", SHOW(s), why);
+	/* Bounds the whole file's compile time, and the per-home work of
+	 * trying every pattern in turn. */
+	p->nodes += nodes + 1;
+	if (p->nodes > RE_MAX_TOTAL_NODES)
+		return perr(p, "too many or too complex regular expressions (more than %d automaton "
+			       "nodes in the file)", RE_MAX_TOTAL_NODES);
+	_cleanup_free_ char *text = strndup(s.p, s.n);
+	if (!text)
+		return oom(p);
+	int rc = regcomp(re, text, REG_EXTENDED);
+	if (rc == 0)
+		return 0;
+	char msg[256];
+	regerror(rc, re, msg, sizeof(msg));
+	return perr(p, "invalid regular expression '%.*s%s': %s", SHOW(s), msg);
+}
+
+static int add_regex(struct parser *p, struct slice s)
+{
+	struct cage_basehome *b = p->b;
+	if (grow(b) < 0)
+		return oom(p);
+	char *pat = strndup(s.p, s.n);
+	if (!pat)
+		return oom(p);
+	if (compile(p, s, &b->re[b->n]) < 0) {
+		free(pat);
+		return -1;
+	}
+	b->pattern[b->n++] = pat;
+	return 0;
+}
+
+/* "mount_basedir=0|1"; the manual puts it "at the top", and a setting that
+ * changed the meaning of patterns above it would be easy to misread. */
+static int set_basedir(struct parser *p, struct slice s)
+{
+	struct slice rest = trim((struct slice){ s.p + 13, s.n - 13 });
+	if (!rest.n || rest.p[0] != '=')
+		return perr(p, "expected 'mount_basedir=0' or 'mount_basedir=1', found '%.*s%s'",
+			    SHOW(s));
+	struct slice val = trim((struct slice){ rest.p + 1, rest.n - 1 });
+	if (val.n != 1 || (val.p[0] != '0' && val.p[0] != '1'))
+		return perr(p, "invalid mount_basedir value '%.*s%s' (expected 0 or 1)", SHOW(val));
+	if (p->basedir_line)
+		return perr(p, "mount_basedir set twice, first at %s:%u", p->file, p->basedir_line);
+	if (p->b->n)
+		return perr(p, "mount_basedir= must come before any regular expression "
+			       "(at the top of the file)");
+	p->b->mount_basedir = val.p[0] == '1';
+	p->basedir_line = p->line;
+	return 0;
+}
+
+static int parse_lines(struct parser *p, const char *buf, size_t len)
+{
+	struct lines r;
+	struct slice s;
+	lines_init(&r, buf, len);
+	while (lines_next(&r, &s)) {
+		p->line = r.no;
+		if (memchr(s.p, '\0', s.n))
+			return perr(p, "NUL byte in line (binary file?)");
+		s = trim(s);
+		if (!s.n || s.p[0] == '#')
+			continue;
+		bool setting = s.n >= 13 && memcmp(s.p, "mount_basedir", 13) == 0;
+		if ((setting ? set_basedir(p, s) : add_regex(p, s)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void truncate_patterns(struct cage_basehome *b, size_t n0)
+{
+	while (b->n > n0) {
+		b->n--;
+		regfree(&b->re[b->n]);
+		free(b->pattern[b->n]);
+	}
+}
+
+int cage_basehome_parse_buf(struct cage_basehome *b, const char *file, const char *buf,
+			    size_t len, cage_err_t *err)
+{
+	struct parser p = { .b = b, .file = file ? file : "<cagefs.base.home.dirs>", .err = err };
+	size_t n0 = b->n;
+	bool basedir0 = b->mount_basedir;
+	if (parse_lines(&p, buf, len) < 0) {
+		truncate_patterns(b, n0);
+		b->mount_basedir = basedir0;
+		return -1;
+	}
+	return 0;
+}
+
+int cage_basehome_load(struct cage_basehome *b, const char *path, cage_err_t *err)
+{
+	cage_err_t e = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	if (cage_read_file(path, BH_MAX_FILE_SIZE, &buf, &len, &e) < 0) {
+		if (e.errnum == ENOENT)
+			return 0;
+		if (err)
+			*err = e;
+		return -1;
+	}
+	return cage_basehome_parse_buf(b, path, buf, len, err);
+}
+
+void cage_basehome_free(struct cage_basehome *b)
+{
+	if (!b)
+		return;
+	truncate_patterns(b, 0);
+	free(b->re);
+	free(b->pattern);
+	*b = (struct cage_basehome){ 0 };
+}
+
+/* ---- resolution ----
+ * base and mount are both prefixes of the (normalized) home, ending at a
+ * component boundary, so they are computed as lengths; 0 stands for "/". */
+
+static size_t parent_len(const char *home, size_t len)
+{
+	while (len > 0 && home[len - 1] != '/')
+		len--;
+	return len ? len - 1 : 0;
+}
+
+/* Length of home up to the end of the component that starts at home[at]. */
+static size_t component_end(const char *home, size_t at)
+{
+	const char *slash = strchr(home + at, '/');
+	return slash ? (size_t)(slash - home) : strlen(home);
+}
+
+/* Whether pattern i decides for home: it matches at offset 0 and the match
+ * (minus a trailing '/') ends at a component boundary.  "^/home" must not
+ * make "/ho" + "me2/bob" out of /home2/bob: such a match is no match. */
+static bool regex_decides(const regex_t *re, const char *home, size_t *end)
+{
+	regmatch_t m;
+	if (regexec(re, home, 1, &m, 0) != 0 || m.rm_so != 0)
+		return false;
+	size_t e = (size_t)m.rm_eo;
+	if (e > 0 && home[e - 1] == '/')
+		e--;
+	if (home[e] != '/' && home[e] != '\0')
+		return false;
+	*end = e;
+	return true;
+}
+
+/* Fills *blen and *mlen from the first deciding pattern; false if none. */
+static bool match_rule(const struct cage_basehome *b, const char *home, size_t *blen, size_t *mlen)
+{
+	for (size_t i = 0; b && i < b->n; i++) {
+		size_t end;
+		if (!regex_decides(&b->re[i], home, &end))
+			continue;
+		if (b->mount_basedir) {
+			*mlen = end;
+			*blen = parent_len(home, end);
+			return true;
+		}
+		/* Without a next component the home would be its own base,
+		 * leaving nothing to show; such a pattern does not apply. */
+		if (home[end] == '\0')
+			continue;
+		*blen = end;
+		*mlen = component_end(home, end + 1);
+		return true;
+	}
+	return false;
+}
+
+static int check_home(const char *home, cage_err_t *err)
+{
+	if (!home || home[0] != '/')
+		return cage_err_set(err, "home directory %s is not an absolute path",
+				    home ? home : "(none)");
+	if (strlen(home) >= PATH_MAX)
+		return cage_err_set(err, "home directory %.64s... is too long", home);
+	if (strcmp(home, "/") == 0)
+		return cage_err_set(err, "home directory / cannot be caged: it is the root directory");
+	_cleanup_free_ char *norm = cage_path_normalize(home);
+	if (!norm)
+		return cage_err_sys(err, errno, "home directory %s", home);
+	if (strcmp(norm, home) != 0)
+		return cage_err_set(err, "home directory %s is not normalized (expected %s)", home,
+				    norm);
+	return 0;
+}
+
+int cage_basehome_resolve(const struct cage_basehome *b, const char *home, char **base,
+			  char **mount, cage_err_t *err)
+{
+	*base = *mount = NULL;
+	if (check_home(home, err) < 0)
+		return -1;
+	size_t blen = 0, mlen = 0;
+	if (!match_rule(b, home, &blen, &mlen)) {
+		mlen = strlen(home);
+		blen = parent_len(home, mlen);
+	}
+	/* blen == 0: the base is "/" (which the cage cannot show as holding
+	 * only this user); mlen == 0: the match was "/" itself. */
+	if (blen == 0 || mlen == 0)
+		return cage_err_set(err, "home directory %s cannot be caged: its base would be /",
+				    home);
+	_cleanup_free_ char *bs = strndup(home, blen);
+	_cleanup_free_ char *ms = strndup(home, mlen);
+	if (!bs || !ms)
+		return cage_err_sys(err, ENOMEM, "home directory %s", home);
+	*base = CAGE_STEAL_PTR(bs);
+	*mount = CAGE_STEAL_PTR(ms);
+	return 0;
+}

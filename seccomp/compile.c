@@ -1,0 +1,466 @@
+/* OCI `linux.seccomp` object -> libseccomp filter.
+ *
+ * One walk does both jobs: with no filter context it only validates (what
+ * cage_seccomp_load_json needs), with one it also adds the rules, so the two
+ * can never disagree about what a profile means.  The semantics follow runc
+ * and crun, because the same config.json must mean the same thing to them:
+ *  - syscall names libseccomp does not know are skipped (debug log);
+ *  - an entry whose action equals the default action is skipped;
+ *  - errnoRet defaults to EPERM; defaultErrnoRet applies to defaultAction only;
+ *  - conditions on distinct argument indexes are ANDed in one rule, but if an
+ *    index repeats, every condition becomes a rule of its own (ORed), which
+ *    is also the only form libseccomp accepts for repeated indexes.
+ * Unknown keys are ignored (the runtime-spec requires it); a known key given
+ * twice is an error because runtimes disagree on which copy wins. */
+#include "cagefs/seccomp.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+
+#define PATH_MAX_LEN 96 /* "syscalls[4294967295].args[63].valueTwo" fits */
+
+struct named {
+	const char *name;
+	uint32_t value;
+};
+
+static const struct named actions[] = {
+	{ "SCMP_ACT_KILL", SCMP_ACT_KILL },
+	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD },
+	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS },
+	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP },
+	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0) },
+	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0) },
+	{ "SCMP_ACT_LOG", SCMP_ACT_LOG },
+	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },
+};
+
+static const struct named ops[] = {
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+static const struct named arches[] = {
+	{ "SCMP_ARCH_X86", SCMP_ARCH_X86 },
+	{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
+	{ "SCMP_ARCH_X32", SCMP_ARCH_X32 },
+	{ "SCMP_ARCH_ARM", SCMP_ARCH_ARM },
+	{ "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
+	{ "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS },
+	{ "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64 },
+	{ "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32 },
+	{ "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL },
+	{ "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64 },
+	{ "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32 },
+	{ "SCMP_ARCH_PPC", SCMP_ARCH_PPC },
+	{ "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64 },
+	{ "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE },
+	{ "SCMP_ARCH_S390", SCMP_ARCH_S390 },
+	{ "SCMP_ARCH_S390X", SCMP_ARCH_S390X },
+	{ "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC },
+	{ "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64 },
+	{ "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64 },
+#ifdef SCMP_ARCH_LOONGARCH64
+	{ "SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64 },
+#endif
+#ifdef SCMP_ARCH_M68K
+	{ "SCMP_ARCH_M68K", SCMP_ARCH_M68K },
+#endif
+#ifdef SCMP_ARCH_SH
+	{ "SCMP_ARCH_SH", SCMP_ARCH_SH },
+	{ "SCMP_ARCH_SHEB", SCMP_ARCH_SHEB },
+#endif
+};
+
+/* Filter flags map to libseccomp attributes set to 1. */
+static const struct named flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
+};
+
+struct walk {
+	scmp_filter_ctx ctx; /* NULL while only validating */
+	uint32_t def_action;
+	size_t rules;        /* libseccomp rules asked for so far */
+	cage_err_t *err;
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct named *lookup(const struct named *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	return NULL;
+}
+
+/* "PATH: message"; the empty path is the object itself. */
+__attribute__((format(printf, 3, 4)))
+static int err_at(cage_err_t *err, const char *path, const char *fmt, ...)
+{
+	char msg[CAGE_ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cage_err_set(err, "%s: %s", *path ? path : "top level", msg);
+}
+
+/* Paths are for messages only: a path cut short at PATH_MAX_LEN is fine. */
+__attribute__((format(printf, 2, 3)))
+static void path_fmt(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, PATH_MAX_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void path_key(char *buf, const char *parent, const char *key)
+{
+	path_fmt(buf, "%s%s%s", parent, *parent ? "." : "", key);
+}
+
+static void path_index(char *buf, const char *parent, size_t i)
+{
+	path_fmt(buf, "%s[%zu]", parent, i);
+}
+
+/* Find `key` in `obj` (NULL if absent); `path` is obj's path. */
+static int member(yajl_val obj, const char *path, const char *key, yajl_val *out, cage_err_t *err)
+{
+	*out = NULL;
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		if (strcmp(obj->u.object.keys[i], key) != 0)
+			continue;
+		if (*out) {
+			char p[PATH_MAX_LEN];
+			path_key(p, path, key);
+			return err_at(err, p, "duplicate key");
+		}
+		*out = obj->u.object.values[i];
+	}
+	return 0;
+}
+
+static int need_string(yajl_val v, const char *path, cage_err_t *err)
+{
+	if (!v)
+		return err_at(err, path, "missing");
+	if (!YAJL_IS_STRING(v))
+		return err_at(err, path, "expected a string");
+	return 0;
+}
+
+/* JSON numbers are read from their text: yajl's long long cannot hold the
+ * upper half of the uint64 range that argument values use. */
+static int get_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, cage_err_t *err)
+{
+	if (!v)
+		return err_at(err, path, "missing");
+	const char *r = YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
+	if (!r || !*r || strspn(r, "0123456789") != strlen(r))
+		return err_at(err, path, "expected a non-negative integer");
+	errno = 0;
+	unsigned long long x = strtoull(r, NULL, 10);
+	if (errno == ERANGE || x > max)
+		return err_at(err, path, "%.40s is out of range (0..%" PRIu64 ")", r, max);
+	*out = x;
+	return 0;
+}
+
+/* Read `akey` (and its errno `ekey`) of obj into a libseccomp action. */
+static int get_action(yajl_val obj, const char *path, const char *akey, const char *ekey,
+		      uint32_t *out, cage_err_t *err)
+{
+	char apath[PATH_MAX_LEN], epath[PATH_MAX_LEN];
+	yajl_val a, e;
+	path_key(apath, path, akey);
+	path_key(epath, path, ekey);
+	if (member(obj, path, akey, &a, err) < 0 || member(obj, path, ekey, &e, err) < 0 ||
+	    need_string(a, apath, err) < 0)
+		return -1;
+	if (strcmp(a->u.string, "SCMP_ACT_NOTIFY") == 0)
+		return err_at(err, apath, "SCMP_ACT_NOTIFY needs a seccomp agent; cagefs runs none");
+	const struct named *act = lookup(actions, ARRAY_LEN(actions), a->u.string);
+	if (!act)
+		return err_at(err, apath, "unknown action '%.64s'", a->u.string);
+	bool is_errno = act->value == SCMP_ACT_ERRNO(0);
+	bool has_data = is_errno || act->value == SCMP_ACT_TRACE(0);
+	uint64_t data = EPERM; /* runc and crun use EPERM when errnoRet is absent */
+	if (e && !has_data)
+		return err_at(err, epath, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one");
+	/* libseccomp refuses errno values from 4095 (MAX_ERRNO) up. */
+	if (e && get_u64(e, epath, is_errno ? 4094 : 0xffff, &data, err) < 0)
+		return -1;
+	*out = act->value | (has_data ? (uint32_t)data : 0);
+	return 0;
+}
+
+static int get_strings(yajl_val obj, const char *path, const char *key, bool required,
+		       yajl_val *out, cage_err_t *err)
+{
+	char p[PATH_MAX_LEN], ip[PATH_MAX_LEN];
+	path_key(p, path, key);
+	if (member(obj, path, key, out, err) < 0)
+		return -1;
+	if (!*out || (!required && YAJL_IS_NULL(*out))) {
+		*out = NULL;
+		return required ? err_at(err, p, "missing") : 0;
+	}
+	if (!YAJL_IS_ARRAY(*out))
+		return err_at(err, p, "expected an array of strings");
+	for (size_t i = 0; i < (*out)->u.array.len; i++) {
+		yajl_val s = (*out)->u.array.values[i];
+		path_index(ip, p, i);
+		if (need_string(s, ip, err) < 0)
+			return -1;
+		if (!*s->u.string)
+			return err_at(err, ip, "empty string");
+	}
+	return 0;
+}
+
+static int walk_arches(struct walk *w, yajl_val root)
+{
+	char p[PATH_MAX_LEN];
+	yajl_val list;
+	if (get_strings(root, "", "architectures", false, &list, w->err) < 0)
+		return -1;
+	for (size_t i = 0; list && i < list->u.array.len; i++) {
+		const char *name = list->u.array.values[i]->u.string;
+		const struct named *arch = lookup(arches, ARRAY_LEN(arches), name);
+		path_index(p, "architectures", i);
+		if (!arch)
+			return err_at(w->err, p, "unknown architecture '%.64s'", name);
+		if (!w->ctx)
+			continue;
+		int rc = seccomp_arch_add(w->ctx, arch->value);
+		if (rc < 0 && rc != -EEXIST)
+			return err_at(w->err, p, "libseccomp cannot add %s: %s", name, strerror(-rc));
+	}
+	return 0;
+}
+
+static int walk_flags(struct walk *w, yajl_val root)
+{
+	char p[PATH_MAX_LEN];
+	yajl_val list;
+	if (get_strings(root, "", "flags", false, &list, w->err) < 0)
+		return -1;
+	for (size_t i = 0; list && i < list->u.array.len; i++) {
+		const char *name = list->u.array.values[i]->u.string;
+		const struct named *f = lookup(flags, ARRAY_LEN(flags), name);
+		path_index(p, "flags", i);
+		if (!f)
+			return err_at(w->err, p, "unsupported flag '%.64s'", name);
+		if (!w->ctx)
+			continue;
+		int rc = seccomp_attr_set(w->ctx, (enum scmp_filter_attr)f->value, 1);
+		if (rc < 0)
+			return err_at(w->err, p, "libseccomp cannot set %s: %s", name, strerror(-rc));
+	}
+	return 0;
+}
+
+/* listenerPath/listenerMetadata only matter to SCMP_ACT_NOTIFY, which is
+ * refused; still check their types so a typo'd profile is not half-read. */
+static int walk_listener(struct walk *w, yajl_val root)
+{
+	static const char *const keys[] = { "listenerPath", "listenerMetadata" };
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		yajl_val v;
+		if (member(root, "", keys[i], &v, w->err) < 0)
+			return -1;
+		if (v && !YAJL_IS_STRING(v))
+			return err_at(w->err, keys[i], "expected a string");
+	}
+	return 0;
+}
+
+static int parse_arg(yajl_val a, const char *path, struct scmp_arg_cmp *c, cage_err_t *err)
+{
+	char p[PATH_MAX_LEN];
+	yajl_val idx, val, two, op;
+	uint64_t index, v1, v2 = 0;
+	if (!YAJL_IS_OBJECT(a))
+		return err_at(err, path, "expected an object");
+	if (member(a, path, "index", &idx, err) < 0 || member(a, path, "value", &val, err) < 0 ||
+	    member(a, path, "valueTwo", &two, err) < 0 || member(a, path, "op", &op, err) < 0)
+		return -1;
+	path_key(p, path, "index");
+	if (get_u64(idx, p, 5, &index, err) < 0)
+		return -1;
+	path_key(p, path, "value");
+	if (get_u64(val, p, UINT64_MAX, &v1, err) < 0)
+		return -1;
+	path_key(p, path, "valueTwo");
+	if (two && get_u64(two, p, UINT64_MAX, &v2, err) < 0)
+		return -1;
+	path_key(p, path, "op");
+	if (need_string(op, p, err) < 0)
+		return -1;
+	const struct named *o = lookup(ops, ARRAY_LEN(ops), op->u.string);
+	if (!o)
+		return err_at(err, p, "unknown operator '%.64s'", op->u.string);
+	/* For MASKED_EQ value is the mask and valueTwo the datum, as in runc. */
+	*c = (struct scmp_arg_cmp){ .arg = (unsigned)index, .op = (enum scmp_compare)o->value,
+				    .datum_a = v1, .datum_b = v2 };
+	return 0;
+}
+
+/* Fill conds from entry.args; *or_mode when an index repeats (see top). */
+static int parse_args(yajl_val e, const char *path, struct scmp_arg_cmp *conds, size_t *n,
+		      bool *or_mode, cage_err_t *err)
+{
+	char p[PATH_MAX_LEN], ip[PATH_MAX_LEN];
+	yajl_val args;
+	unsigned seen = 0;
+	*n = 0;
+	*or_mode = false;
+	path_key(p, path, "args");
+	if (member(e, path, "args", &args, err) < 0)
+		return -1;
+	if (!args || YAJL_IS_NULL(args))
+		return 0;
+	if (!YAJL_IS_ARRAY(args))
+		return err_at(err, p, "expected an array of objects");
+	if (args->u.array.len > CAGE_SECCOMP_MAX_ARGS)
+		return err_at(err, p, "more than %d conditions", CAGE_SECCOMP_MAX_ARGS);
+	for (size_t i = 0; i < args->u.array.len; i++) {
+		path_index(ip, p, i);
+		if (parse_arg(args->u.array.values[i], ip, &conds[i], err) < 0)
+			return -1;
+		if (seen & (1u << conds[i].arg))
+			*or_mode = true;
+		seen |= 1u << conds[i].arg;
+	}
+	*n = args->u.array.len;
+	return 0;
+}
+
+static int add_rules(struct walk *w, const char *path, const char *name, uint32_t action,
+		     const struct scmp_arg_cmp *conds, size_t n, bool or_mode)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR) {
+		cage_debug("seccomp: %s: syscall '%s' unknown to libseccomp, skipped", path, name);
+		return 0;
+	}
+	int rc = 0;
+	if (!or_mode)
+		rc = seccomp_rule_add_array(w->ctx, action, nr, (unsigned)n, n ? conds : NULL);
+	for (size_t k = 0; or_mode && rc == 0 && k < n; k++)
+		rc = seccomp_rule_add_array(w->ctx, action, nr, 1, &conds[k]);
+	if (rc < 0)
+		return err_at(w->err, path, "libseccomp refused the rule for '%.64s': %s", name,
+			      strerror(-rc));
+	return 0;
+}
+
+static int walk_entry(struct walk *w, yajl_val e, const char *path)
+{
+	struct scmp_arg_cmp conds[CAGE_SECCOMP_MAX_ARGS];
+	char p[PATH_MAX_LEN];
+	yajl_val names;
+	uint32_t action;
+	size_t n;
+	bool or_mode;
+	if (!YAJL_IS_OBJECT(e))
+		return err_at(w->err, path, "expected an object");
+	if (get_strings(e, path, "names", true, &names, w->err) < 0 ||
+	    get_action(e, path, "action", "errnoRet", &action, w->err) < 0 ||
+	    parse_args(e, path, conds, &n, &or_mode, w->err) < 0)
+		return -1;
+	path_key(p, path, "names");
+	if (names->u.array.len == 0)
+		return err_at(w->err, p, "empty array: at least one syscall name is required");
+	/* Bound the work a profile can ask for before libseccomp does any. */
+	size_t per_name = or_mode ? n : 1;
+	if (names->u.array.len > (CAGE_SECCOMP_MAX_RULES - w->rules) / per_name)
+		return err_at(w->err, path, "profile needs more than %d rules", CAGE_SECCOMP_MAX_RULES);
+	w->rules += names->u.array.len * per_name;
+	if (!w->ctx)
+		return 0;
+	if (action == w->def_action) {
+		cage_debug("seccomp: %s: action equals defaultAction, entry skipped", path);
+		return 0;
+	}
+	for (size_t j = 0; j < names->u.array.len; j++) {
+		char np[PATH_MAX_LEN];
+		path_index(np, p, j);
+		if (add_rules(w, np, names->u.array.values[j]->u.string, action, conds, n, or_mode) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_syscalls(struct walk *w, yajl_val root)
+{
+	char p[PATH_MAX_LEN];
+	yajl_val list;
+	if (member(root, "", "syscalls", &list, w->err) < 0)
+		return -1;
+	if (!list || YAJL_IS_NULL(list))
+		return 0;
+	if (!YAJL_IS_ARRAY(list))
+		return err_at(w->err, "syscalls", "expected an array of objects");
+	for (size_t i = 0; i < list->u.array.len; i++) {
+		path_index(p, "syscalls", i);
+		if (walk_entry(w, list->u.array.values[i], p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk(yajl_val root, scmp_filter_ctx *out, cage_err_t *err)
+{
+	struct walk w = { .err = err };
+	if (!root || !YAJL_IS_OBJECT(root))
+		return err_at(err, "", "expected an object");
+	if (get_action(root, "", "defaultAction", "defaultErrnoRet", &w.def_action, err) < 0)
+		return -1;
+	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = NULL;
+	if (out) {
+		ctx = seccomp_init(w.def_action);
+		if (!ctx)
+			return err_at(err, "defaultAction", "libseccomp refused it");
+		/* A binary tree of syscall numbers: an allowed syscall walks a
+		 * handful of comparisons instead of the whole deny list. */
+		if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+			cage_debug("seccomp: libseccomp has no binary-tree optimization");
+		w.ctx = ctx;
+	}
+	if (walk_arches(&w, root) < 0 || walk_flags(&w, root) < 0 || walk_listener(&w, root) < 0 ||
+	    walk_syscalls(&w, root) < 0)
+		return -1;
+	if (out)
+		*out = CAGE_STEAL_PTR(ctx);
+	return 0;
+}
+
+int cage_seccomp_validate(yajl_val profile, cage_err_t *err)
+{
+	return walk(profile, NULL, err);
+}
+
+int cage_seccomp_compile(yajl_val profile, scmp_filter_ctx *out, cage_err_t *err)
+{
+	*out = NULL;
+	return walk(profile, out, err);
+}

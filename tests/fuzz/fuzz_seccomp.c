@@ -1,0 +1,92 @@
+/* libFuzzer harness for seccomp profiles: parse + validate + compile (never
+ * load).  Properties: a refusal names the profile and says what is wrong; a
+ * profile that loads also validates, writes back to JSON that loads again
+ * and writes the same text, and compiles or fails with a message. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cagefs/log.h"
+#include "cagefs/seccomp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static void quiet(int prio, const char *msg, void *data)
+{
+	(void)prio, (void)data;
+	CHECK(msg && *msg);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	/* Debug messages (skipped syscalls) are formatted but not printed. */
+	cage_log_set_callback(quiet, NULL);
+	cage_log_set_level(LOG_DEBUG);
+	return 0;
+}
+
+/* "fuzz.json: PATH: what" or "fuzz.json:LINE:COL: what". */
+static void check_err(const cage_err_t *err)
+{
+	static const char name[] = "fuzz.json";
+	CHECK(strncmp(err->msg, name, sizeof(name) - 1) == 0);
+	const char *p = err->msg + sizeof(name) - 1;
+	CHECK(*p == ':');
+	CHECK(strlen(p) > 3);
+}
+
+static char *gen_text(yajl_val v)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	CHECK(g);
+	CHECK(cage_seccomp_gen(g, v) == 0);
+	const unsigned char *buf;
+	size_t len;
+	CHECK(yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok);
+	char *s = malloc(len + 1);
+	CHECK(s);
+	memcpy(s, buf, len);
+	s[len] = '\0';
+	yajl_gen_free(g);
+	return s;
+}
+
+static void round_trip(yajl_val v)
+{
+	char *t1 = gen_text(v);
+	yajl_val again = NULL;
+	cage_err_t err = { 0 };
+	CHECK(cage_seccomp_load_json(t1, strlen(t1), "fuzz.json", &again, &err) == 0);
+	char *t2 = gen_text(again);
+	CHECK(strcmp(t1, t2) == 0);
+	free(t1);
+	free(t2);
+	yajl_tree_free(again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	yajl_val v = NULL;
+	cage_err_t err = { 0 };
+	if (cage_seccomp_load_json((const char *)data, size, "fuzz.json", &v, &err) < 0) {
+		CHECK(v == NULL);
+		check_err(&err);
+		return 0;
+	}
+	CHECK(v != NULL);
+	CHECK(cage_seccomp_validate(v, &err) == 0);
+	round_trip(v);
+	scmp_filter_ctx ctx = NULL;
+	if (cage_seccomp_compile(v, &ctx, &err) == 0) {
+		CHECK(ctx != NULL);
+		seccomp_release(ctx);
+	} else {
+		CHECK(ctx == NULL && err.msg[0]);
+	}
+	yajl_tree_free(v);
+	return 0;
+}
