@@ -67,8 +67,12 @@ static int load_passwd(struct cage_bundle_ctx *c, cage_err_t *err)
 		struct pw_line *l = &c->pw[c->npw];
 		l->name = strdup(pw->pw_name);
 		l->uid = pw->pw_uid;
+		l->gid = pw->pw_gid;
+		l->gecos = strdup(pw->pw_gecos ? pw->pw_gecos : "");
+		l->home = strdup(pw->pw_dir ? pw->pw_dir : "");
+		l->shell = strdup(pw->pw_shell ? pw->pw_shell : "");
 		l->text = pw_text(pw);
-		if (!l->name || !l->text || cage_hash_add(&c->pw_by_name, l->name, c->npw) < 0) {
+		if (!l->name || !l->text || !l->gecos || !l->home || !l->shell || cage_hash_add(&c->pw_by_name, l->name, c->npw) < 0) {
 			rc = -1;
 			break;
 		}
@@ -158,6 +162,9 @@ void bundle_free_accounts(struct cage_bundle_ctx *c)
 {
 	for (size_t i = 0; i < c->npw; i++) {
 		free(c->pw[i].name);
+		free(c->pw[i].gecos);
+		free(c->pw[i].home);
+		free(c->pw[i].shell);
 		free(c->pw[i].text);
 	}
 	for (size_t i = 0; i < c->ngr; i++) {
@@ -224,5 +231,22 @@ int cage_bundle_etc_text(struct cage_bundle_ctx *c, const struct cage_user *u, c
 		if (bundle_is_system_id(c, c->gr[g].gid) || c->gr[g].gid == u->gid || listed_in(mine, g))
 			put_group(out, c, &c->gr[g], u->name);
 	fclose(out);
+	return 0;
+}
+
+int cage_bundle_ctx_user(struct cage_bundle_ctx *c, const char *name, struct cage_user *u,
+			 cage_err_t *err)
+{
+	uintptr_t i;
+	if (!cage_hash_get(&c->pw_by_name, name, &i))
+		return cage_user_lookup(name, u, err); /* NSS-only account (LDAP...) */
+	const struct pw_line *l = &c->pw[i];
+	*u = (struct cage_user){.name = strdup(l->name), .uid = l->uid, .gid = l->gid,
+				.gecos = strdup(l->gecos), .home = strdup(l->home),
+				.shell = strdup(l->shell)};
+	if (!u->name || !u->gecos || !u->home || !u->shell) {
+		cage_user_free(u);
+		return cage_err_sys(err, ENOMEM, "user %s", name);
+	}
 	return 0;
 }

@@ -6,7 +6,8 @@
 #include "cagefs/bundle.h"
 #include "cagefs/hashset.h"
 
-struct pw_line { char *name; uid_t uid; char *text; };   /* text: whole line with '\n' */
+struct pw_line { char *name; uid_t uid; gid_t gid; char *gecos, *home, *shell, *text; };
+					/* text: whole line with '\n' */
 struct gr_entry { char *name; gid_t gid; char *head; cage_strvec_t members; };
 					/* head: "name:x:gid:" */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 #include "cagefs/cleanup.h"
@@ -103,6 +104,8 @@ static void gen_mounts(yajl_gen g, const struct cage_mountplan *plan)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct cage_mount *m = &plan->m[i];
+		if (m->optional && access(m->source, F_OK) != 0)
+			continue;
 		yajl_gen_map_open(g);
 		kv(g, "destination", m->destination);
 		kv(g, "type", m->type);

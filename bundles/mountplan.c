@@ -110,7 +110,7 @@ static int etc_mount(struct cage_mountplan *p, const struct cage_mountplan_input
 
 /* An empty directory from the bundle shown at `dir`, holding only `leaf`. */
 static int base_dir_mount(struct cage_mountplan *p, const char *dir, const char *leaf,
-			  const char *host_src, const struct cage_mountplan_input *in)
+			  const char *host_src, bool optional, const struct cage_mountplan_input *in)
 {
 	_cleanup_free_ char *bsrc = join(in->bundle_dir, dir);
 	_cleanup_free_ char *rel = join(dir, leaf);
@@ -120,7 +120,12 @@ static int base_dir_mount(struct cage_mountplan *p, const char *dir, const char 
 	if (add_prep(p, CAGE_PREP_BUNDLE_DIR, rel, NULL, 0755) < 0 ||
 	    add_mount(p, dir, "bind", bsrc, BUNDLE_RO, NULL) < 0)
 		return -1;
-	return host_src ? add_mount(p, dest, "bind", host_src, USER_RW, NULL) : 0;
+	if (!host_src)
+		return 0;
+	if (add_mount(p, dest, "bind", host_src, USER_RW, NULL) < 0)
+		return -1;
+	p->m[p->n - 1].optional = optional;
+	return 0;
 }
 
 static int home_mounts(struct cage_mountplan *p, const struct cage_mountplan_input *in,
@@ -130,7 +135,7 @@ static int home_mounts(struct cage_mountplan *p, const struct cage_mountplan_inp
 	static const struct cage_basehome no_rules;
 	if (cage_basehome_resolve(in->bh ? in->bh : &no_rules, in->home_real, &base, &mnt, err) < 0)
 		return -1;
-	if (base_dir_mount(p, base, last_component(mnt), mnt, in) < 0)
+	if (base_dir_mount(p, base, last_component(mnt), mnt, false, in) < 0)
 		return cage_err_sys(err, ENOMEM, "mount plan");
 	if (!strcmp(in->home, in->home_real))
 		return 0;
@@ -191,7 +196,8 @@ static int mp_entry(struct cage_mountplan *p, const struct cage_mountplan_input 
 	}
 	case CAGE_MP_SPLIT: {
 		_cleanup_free_ char *src = join(real[0] ? real : e->path, in->user);
-		return src ? base_dir_mount(p, e->path, in->user, src, in) : -1;
+		/* Users without a sub-directory there just see an empty one. */
+		return src ? base_dir_mount(p, e->path, in->user, src, true, in) : -1;
 	}
 	}
 	return 0;

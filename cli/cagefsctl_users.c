@@ -33,11 +33,12 @@ static int batch_end(struct ctl *c, const struct batch *b)
 }
 
 /* Look the user up and check it can be caged; report and return -1 if not. */
-static int cageable_user(struct ctl *c, const char *name, struct cage_user *u, uid_t min_uid,
-			 const cage_strvec_t *excluded)
+static int cageable_user(struct ctl *c, struct cage_bundle_ctx *ctx, const char *name,
+			 struct cage_user *u, uid_t min_uid, const cage_strvec_t *excluded)
 {
 	cage_err_t e = {0};
-	if (cage_user_lookup(name, u, &e) < 0 ||
+	int found = ctx ? cage_bundle_ctx_user(ctx, name, u, &e) : cage_user_lookup(name, u, &e);
+	if (found < 0 ||
 	    cage_user_cageable(&c->paths, u, min_uid, excluded, &e) < 0) {
 		cage_error("%s", e.msg);
 		cage_user_free(u);
@@ -91,7 +92,7 @@ static int set_users(struct ctl *c, bool enable)
 	for (int i = 0; i < c->nargs; i++) {
 		struct cage_user u;
 		cage_err_t e = {0};
-		if (cageable_user(c, c->args[i], &u, min_uid, &excluded) < 0) {
+		if (cageable_user(c, ctx, c->args[i], &u, min_uid, &excluded) < 0) {
 			b.total++;
 			b.failed++;
 			continue;
@@ -136,7 +137,7 @@ static int regenerate(struct ctl *c, const char *what, bool force)
 	bool progress = isatty(2) && n > 100;
 	for (size_t i = 0; i < n; i++) {
 		struct cage_user u;
-		if (cageable_user(c, names[i], &u, min_uid, &excluded) < 0) {
+		if (cageable_user(c, ctx, names[i], &u, min_uid, &excluded) < 0) {
 			b.total++;
 			b.failed++;
 			continue;

@@ -96,6 +96,7 @@ struct walk {
 	scmp_filter_ctx ctx; /* NULL while only validating */
 	uint32_t def_action;
 	size_t rules;        /* libseccomp rules asked for so far */
+	size_t added;        /* rules actually given to libseccomp */
 	cage_err_t *err;
 };
 
@@ -370,6 +371,7 @@ static int add_rules(struct walk *w, const char *path, const char *name, uint32_
 	if (rc < 0)
 		return err_at(w->err, path, "libseccomp refused the rule for '%.64s': %s", name,
 			      strerror(-rc));
+	w->added++;
 	return 0;
 }
 
@@ -440,17 +442,20 @@ static int walk(yajl_val root, scmp_filter_ctx *out, cage_err_t *err)
 		ctx = seccomp_init(w.def_action);
 		if (!ctx)
 			return err_at(err, "defaultAction", "libseccomp refused it");
-		/* A binary tree of syscall numbers: an allowed syscall walks a
-		 * handful of comparisons instead of the whole deny list. */
-		if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
-			cage_debug("seccomp: libseccomp has no binary-tree optimization");
 		w.ctx = ctx;
 	}
 	if (walk_arches(&w, root) < 0 || walk_flags(&w, root) < 0 || walk_listener(&w, root) < 0 ||
 	    walk_syscalls(&w, root) < 0)
 		return -1;
-	if (out)
-		*out = CAGE_STEAL_PTR(ctx);
+	if (!out)
+		return 0;
+	/* A binary tree of syscall numbers: an allowed syscall walks a handful
+	 * of comparisons instead of the whole deny list.  Not for a filter
+	 * without rules: libseccomp <= 2.5.3 then ignores the default action
+	 * (libseccomp issue #370), and there is nothing to sort anyway. */
+	if (w.added && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+		cage_debug("seccomp: libseccomp has no binary-tree optimization");
+	*out = CAGE_STEAL_PTR(ctx);
 	return 0;
 }
 

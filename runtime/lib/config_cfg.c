@@ -22,7 +22,7 @@
 
 /* Far above any real template file; stops a runaway file from eating RAM. */
 #define CFG_MAX_FILE_SIZE ((size_t)16 << 20)
-/* useradd's limit (shadow-utils LOGIN_NAME_MAX-ish), including a trailing '$'. */
+/* The name length useradd accepts, a trailing '$' included. */
 #define CFG_NAME_MAX 32
 /* Quote at most this much of an offending text: a 1 MiB line must not push
  * the "file:line:" part out of the fixed-size error message. */

@@ -4,6 +4,7 @@
 # OCI runtime-spec schema.
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/crun.sh"
 world_enter "$@"
 SKEL=/usr/share/cagefs-skeleton
 cat > /etc/cagefs/conf.d/base.cfg <<'C'
@@ -82,16 +83,6 @@ like "$j" '"/proc/kcore"' "masked paths"
 like "$j" '"seccomp"' "a seccomp profile"
 like "$(echo "$j" | tr -d ' \n')" '"bounding":\[\],"effective":\[\]' "no capabilities"
 
-crun_in() { # USER CMD...: run CMD with USER's bundle under crun
-	local b=$WORLD/crun-$1; mkdir -p $b
-	/usr/bin/python3 - "$(var $1)/config.json" "$b/config.json" "${@:2}" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1])); c["process"]["args"] = sys.argv[3:]
-json.dump(c, open(sys.argv[2], "w"))
-PY
-	# Debian's crun refuses hybrid cgroups: hide the v2 tree in a private namespace (DESIGN.md §7).
-	unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null; crun run --bundle $b cage-$1-$$" 2>&1
-}
 is "$(crun_in alice id -un)" alice "crun run: id as alice"
 is "$(crun_in alice ls /home)" alice "crun run: ls /home shows only alice"
 like "$(crun_in alice cat /etc/passwd)" "alice" "crun: the cage's passwd is alice's"

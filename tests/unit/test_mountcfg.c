@@ -504,7 +504,7 @@ static void test_bh_parse(void)
 	ok(bh_str(&b, "mount_basedir=1\n(\n") < 0 && !b.mount_basedir,
 	   "a failing file does not keep its mount_basedir");
 	cage_basehome_free(&b);
-	ok(bh_str(&b, "^/(a|b)[0-9]{1,3}/[[:alnum:]_.-]+/\n^/x{255}/\n") == 0,
+	ok(bh_str(&b, "^/(a|b)[0-9]{1,3}/[[:alnum:]_.-]+/\n^/x{255}/\n^/a?{1900}\n") == 0,
 	   "ordinary patterns with intervals and classes pass");
 	cage_basehome_free(&b);
 }
@@ -555,6 +555,25 @@ static void test_bh_errors(void)
 		cage_basehome_free(&b);
 		free(big);
 	}
+	/* '*' and '?' wrap their operand: '+' after them still doubles it
+	 * (fuzzer find: regcomp ran for over 10 s on this line). */
+	bh_bad("'b)1^mount_basedir++++++++\x8c++++++++++*+++++\n",
+	       "base.home.dirs:1: regular expression ''b)1^mount_basedir++++++++\x8c++++++++++*+++++' "
+	       "refused: too complex");
+	bh_bad("^/(a?)+++++++++++/\n", "base.home.dirs:1: regular expression '^/(a?)+++++++++++/' "
+					"refused: too complex");
+	char *many = NULL;
+	for (int i = 0; i < 12; i++) {
+		char *t = NULL;
+		if (asprintf(&t, "%s^/%d/.?{1900}\n", many ? many : "", i) < 0)
+			break;
+		free(many);
+		many = t;
+	}
+	if (many)
+		bh_bad(many, "base.home.dirs:11: too many or too complex regular expressions (more "
+			     "than 20000 automaton nodes in the file)");
+	free(many);
 	/* Brackets may hold what would otherwise count: not "too complex". */
 	struct cage_basehome b = { 0 };
 	ok(bh_str(&b, "^/[{}()+]+/[]a]/[^]]/[[:alpha:]]/\n") == 0, "brackets are single atoms: %s",

@@ -356,6 +356,36 @@ static void test_bad(void)
 	is_str(err.msg, "seccomp profile:1:1: parse error: premature EOF", "  naming a default profile name");
 }
 
+static void test_load_file(void)
+{
+	char dir[] = "/tmp/test_seccomp.XXXXXX", path[64];
+	cage_err_t err = { 0 };
+	yajl_val v = NULL;
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/p.json", dir);
+	FILE *f = fopen(path, "w");
+	fputs("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [{\"names\": [\"mount\"]}]\n}\n", f);
+	fclose(f);
+	is_int(cage_seccomp_load_file(path, &v, &err), -1, "load_file refuses a bad profile");
+	char want[160];
+	snprintf(want, sizeof(want), "%s: syscalls[0].action: missing", path);
+	is_str(err.msg, want, "  naming the file and the JSON path");
+	f = fopen(path, "w");
+	fputs("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n", f);
+	fclose(f);
+	is_int(cage_seccomp_load_file(path, &v, &err), 0, "load_file reads a good profile");
+	if (v)
+		yajl_tree_free(v);
+	is_int(cage_seccomp_load_file(dir, &v, &err), -1, "load_file refuses a directory");
+	unlink(path);
+	rmdir(dir);
+	is_int(cage_seccomp_load_file(path, &v, &err), -1, "load_file of a missing file fails");
+	is_int(err.errnum, ENOENT, "  with ENOENT");
+}
+
 /* ---- compile-time semantics without loading ----------------------------- */
 
 static void test_compile_rules(void)
@@ -814,11 +844,24 @@ static void child_custom(scmp_filter_ctx ctx)
 }
 #define N_CUSTOM_CHECKS 16
 
+/* A profile without rules (no binary-tree optimization, see compile.c). */
+static void child_minimal(scmp_filter_ctx ctx)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(ctx) < 0) {
+		report(0, "loading the filter failed: %s", strerror(errno));
+		_exit(1);
+	}
+	errno = 0;
+	expect_errno(syscall(SYS_getpid), 0, "a filter with no rules allows everything");
+	_exit(0);
+}
+
 int main(void)
 {
 	test_embedded();
 	test_gen();
 	test_bad();
+	test_load_file();
 	test_compile_rules();
 
 	scmp_filter_ctx def = NULL;
@@ -837,6 +880,11 @@ int main(void)
 	if (custom) {
 		in_child(child_custom, custom, N_CUSTOM_CHECKS, "custom profile");
 		seccomp_release(custom);
+	}
+	scmp_filter_ctx minimal = build("{" DA "}", "minimal profile");
+	if (minimal) {
+		in_child(child_minimal, minimal, 1, "minimal profile");
+		seccomp_release(minimal);
 	}
 	return done_testing();
 }

@@ -24,6 +24,7 @@
 struct cage_mount {
 	char *destination, *type, *source;
 	cage_strvec_t options;
+	bool optional; /* skipped when the source does not exist (% entries) */
 };
 
 enum cage_prep_kind {
@@ -76,6 +77,11 @@ struct cage_bundle_result {
 	bool changed;       /* something was written */
 	size_t files;       /* files (re)written */
 };
+/* Look a user up in the passwd file read by the context (fast for batches),
+ * falling back to NSS for accounts that are not in the file. */
+int cage_bundle_ctx_user(struct cage_bundle_ctx *c, const char *name, struct cage_user *u,
+			 cage_err_t *err);
+
 /* Create or refresh USER's bundle; nothing is written when nothing changed
  * unless force.  The user must be cageable (caller checks). */
 int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, bool force,

@@ -21,6 +21,7 @@
 #define CAGE_SECCOMP_MAX_DEPTH 64     /* JSON nesting */
 #define CAGE_SECCOMP_MAX_RULES 4096   /* libseccomp rules one profile may ask for */
 #define CAGE_SECCOMP_MAX_ARGS 64      /* conditions in one syscalls[] entry */
+#define CAGE_SECCOMP_MAX_FILE (1 << 20) /* bytes in a profile file */
 
 /* Parse `len` bytes of JSON (need not be NUL-terminated) and validate them
  * as an OCI seccomp object.  On success *out owns the tree (free it with
@@ -31,6 +32,10 @@
  * profile should call both. */
 int cage_seccomp_load_json(const char *text, size_t len, const char *name, yajl_val *out,
 			   cage_err_t *err);
+
+/* Read a profile file (at most 1 MiB) and load it as above; errors are
+ * named by `path`. */
+int cage_seccomp_load_file(const char *path, yajl_val *out, cage_err_t *err);
 
 /* Validate a tree that came from elsewhere (e.g. config.json's linux.seccomp
  * parsed by the spec reader).  Errors carry the JSON path only; prefix them. */

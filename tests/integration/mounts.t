@@ -1,0 +1,77 @@
+#!/bin/bash
+# Mount points of a cage (issue 3; manual: "Mount Points", "Per user virtual
+# mount points", "Split by Username", "Mounting user's home directory",
+# "Base Home Directory"), checked inside real cages run by crun.
+. "$(dirname "$0")/../lib/world.sh"
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/crun.sh"
+world_enter "$@"
+SKEL=/usr/share/cagefs-skeleton
+cat > /etc/cagefs/conf.d/base.cfg <<'C'
+[base]
+paths=/bin/bash, /bin/sh, /bin/ls, /bin/cat, /usr/bin/id, /bin/pwd, /usr/bin/readlink, /usr/bin/touch, /usr/bin/stat
+C
+"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+
+mkdir -p /var/lib/shared-sock /var/www/fcgi/alice /var/www/fcgi/bob /var/www/vhosts/system/alice.com \
+	/var/www/vhosts/system/bob.com /home2 /home3
+echo socket > /var/lib/shared-sock/s
+useradd -m -u 1501 alice
+useradd -m -b /home2 -u 1502 bob
+mkdir -p /home3/carol && ln -s /home3/carol /home/carol
+useradd -M -d /home/carol -u 1503 carol && chown carol: /home3/carol
+chown alice: /var/www/fcgi/alice; chown bob: /var/www/fcgi/bob
+cat > /etc/cagefs/cagefs.mp <<'M'
+# shared, per-user, split by username
+/var/lib/shared-sock
+@/var/spool/cron,700
+%/var/www/fcgi
+M
+mkdir -p /var/cagefs/01/alice
+printf '/var/www/vhosts/system,0755\n@alice.com,0755\n' > /var/cagefs/01/alice/virt.mp
+
+out=$("$CAGEFSCTL" --enable alice bob carol 2>&1)
+ok $? "--enable with cagefs.mp, virt.mp, homes in /home, /home2 and a symlinked home"
+[ $? = 0 ] || echo "$out" | sed 's/^/#   /'
+
+is "$(crun_in alice cat /var/lib/shared-sock/s)" socket "cagefs.mp: a shared directory"
+is "$(crun_in alice ls /var/www/fcgi)" alice "%: alice sees only her sub-directory"
+is "$(crun_in bob ls /var/www/fcgi)" bob "%: bob sees only his"
+is "$(crun_in alice sh -c 'touch /var/spool/cron/x && stat -c %a /var/spool/cron')" 700 "@: private, writable, mode 700"
+run "@: it lives in ~/.cagefs" test -f /home/alice/.cagefs/var/spool/cron/x
+is "$(stat -c %U /home/alice/.cagefs/var/spool/cron)" alice "@: owned by the user"
+is "$(crun_in alice ls /var/www/vhosts/system)" alice.com "virt.mp: only the listed sub-directory"
+is "$(crun_in bob ls -A /var/www/vhosts/system)" "" "virt.mp: nothing for bob (an empty mount point of the skeleton)"
+is "$(crun_in bob pwd)" /home2/bob "a /home2 home keeps its real path"
+is "$(crun_in bob ls /home2)" bob "/home2 shows only bob"
+is "$(crun_in carol readlink /home/carol)" /home3/carol "a symlinked home is replicated"
+is "$(crun_in carol sh -c 'cd /home/carol && pwd -P')" /home3/carol "and leads to the real home"
+is "$(crun_in carol ls /home3)" carol "/home3 shows only carol"
+is "$(crun_in alice ls /home)" alice "/home shows only alice (not carol's symlink)"
+
+# The mount points the cages need are part of the skeleton from now on.
+run "mount points created in the skeleton" test -d $SKEL/home2 -a -d $SKEL/home3 -a -d $SKEL/var/www/fcgi
+"$CAGEFSCTL" --update >/dev/null 2>&1
+run "--update keeps them" test -d $SKEL/home2 -a -d $SKEL/var/lib/shared-sock
+"$CAGEFSCTL" --force >/dev/null 2>&1
+run "--force rebuilds them" test -d $SKEL/home3 -a -d $SKEL/var/www/vhosts/system
+run "but never their contents" test -z "$(find $SKEL/home2 $SKEL/var/lib/shared-sock -mindepth 1)"
+
+# Base home directory rules.
+mkdir -p /var/www/users && useradd -m -b /var/www/users -u 1504 dan
+mkdir -p /var/www/users/dan/data && usermod -d /var/www/users/dan/data dan
+echo '^/var/www/users/' > /etc/cagefs/cagefs.base.home.dirs
+"$CAGEFSCTL" --enable dan >/dev/null 2>&1
+is "$(crun_in dan ls /var/www/users)" dan "base home regex: the base shows only dan"
+is "$(crun_in dan pwd)" /var/www/users/dan/data "and the home is where passwd says"
+
+# Bad configuration: file:line, nothing changed.
+printf '/ok\n@/var/x,99z\n' > /etc/cagefs/cagefs.mp
+out=$("$CAGEFSCTL" --update-etc alice 2>&1); rc=$?
+ok $((rc == 0)) "a malformed cagefs.mp fails"
+like "$out" "cagefs.mp:2:" "naming file and line"
+printf '@sub\n' > /var/cagefs/01/alice/virt.mp
+printf '/var/lib/shared-sock\n' > /etc/cagefs/cagefs.mp
+out=$("$CAGEFSCTL" --update-etc alice 2>&1); rc=$?
+like "$out" "virt.mp:1:" "a malformed virt.mp names file and line"
+done_testing
