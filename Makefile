@@ -20,7 +20,7 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
-	-Iruntime/include
+	-Iruntime/include -DCAGE_SBINDIR='"$(SBINDIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGCONF_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGCONF_PKGS) 2>/dev/null)
 LDFLAGS ?=
@@ -35,7 +35,7 @@ LIB_SRCS := $(wildcard runtime/lib/*.c) $(wildcard bundles/*.c) $(wildcard secco
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
-PROGS := $(B)/cagefsctl
+PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -76,6 +76,17 @@ $(LIB): $(LIB_OBJS)
 $(B)/cagefsctl: $(CLI_OBJS) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
+
+$(B)/cagefs-runtime: $(B)/runtime/cagefs-runtime.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(B)/cagefs_enter: $(B)/cli/cagefs_enter.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(B)/cagefs_enter_user: $(B)/cagefs_enter
+	$(Q)ln -sf cagefs_enter $@
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(@D)
@@ -119,6 +130,11 @@ bench: deps all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d
 	install -m 0755 $(B)/cagefsctl $(DESTDIR)$(SBINDIR)/cagefsctl
+	install -m 0755 $(B)/cagefs-runtime $(DESTDIR)$(SBINDIR)/cagefs-runtime
+	install -m 0755 $(B)/cagefs_enter $(DESTDIR)$(SBINDIR)/cagefs_enter_user
+	install -d $(DESTDIR)$(PREFIX)/bin
+	# setuid root: a user enters only their own cage, with everything dropped.
+	install -m 4755 $(B)/cagefs_enter $(DESTDIR)$(PREFIX)/bin/cagefs_enter
 	install -m 0644 contrib/conf.d/*.cfg $(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d/
 	test -e $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list || \
 		install -m 0644 contrib/black.list $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list

@@ -26,7 +26,7 @@ bool bundle_is_system_id(const struct cage_bundle_ctx *c, unsigned id)
 
 static const char *host_etc(const char *name, char *buf, size_t size)
 {
-	const char *dir = getenv("CAGEFS_HOST_ETC"); /* unit-test fixtures */
+	const char *dir = secure_getenv("CAGEFS_HOST_ETC"); /* unit-test fixtures */
 	snprintf(buf, size, "%s/%s", dir && dir[0] == '/' ? dir : "/etc", name);
 	return buf;
 }

@@ -20,7 +20,7 @@ static const char *host_file(const char *name)
 {
 	/* CAGEFS_HOST_ETC lets unit tests point at fixture files. */
 	static char buf[4096];
-	const char *dir = getenv("CAGEFS_HOST_ETC");
+	const char *dir = secure_getenv("CAGEFS_HOST_ETC");
 	snprintf(buf, sizeof(buf), "%s/%s", dir && dir[0] == '/' ? dir : "/etc", name);
 	return buf;
 }

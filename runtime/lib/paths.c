@@ -1,10 +1,13 @@
+#define _GNU_SOURCE
 #include "cagefs/paths.h"
 
 #include <stdlib.h>
 
 static const char *env_or(const char *name, const char *def)
 {
-	const char *v = getenv(name);
+	/* secure_getenv: a setuid-root cagefs_enter must never let its caller
+	 * point it at another configuration. */
+	const char *v = secure_getenv(name);
 	return (v && v[0] == '/') ? v : def;
 }
 

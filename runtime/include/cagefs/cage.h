@@ -1,0 +1,78 @@
+/* The runtime: create or join a user's cage (issue 4; DESIGN.md §4).
+ *
+ * One namespace set (mount, ipc, uts) per user, shared by all the user's
+ * sessions.  The first entry creates it from /var/cagefs/NN/USER/config.json
+ * and pins it; later entries setns() into it.  Pins are bind mounts of the
+ * namespace files inside the private mount namespace of one holder process
+ * (`cagefs-runtime holder`), reached through /proc/HOLDER/root/run/cagefs/pins,
+ * so no mount per user appears in the host's mount table (systemd#36856). */
+#ifndef CAGEFS_CAGE_H
+#define CAGEFS_CAGE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "cagefs/error.h"
+#include "cagefs/paths.h"
+#include "cagefs/strvec.h"
+
+/* ---- config.json, as the runtime needs it ---- */
+struct cage_oci_mount {
+	char *destination, *type, *source;
+	unsigned long flags;      /* MS_* from the options */
+	unsigned long clear;      /* MS_* to clear (rw, suid, dev, exec...) */
+	bool bind, recursive;
+	char *data;               /* options that are not flags, comma-joined */
+};
+struct cage_oci {
+	char *root;               /* root.path */
+	bool root_readonly;
+	char *hostname;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;
+	size_t ngids;
+	cage_strvec_t args, env;
+	char *cwd;
+	bool no_new_privs;
+	struct cage_oci_mount *mounts;
+	size_t nmounts;
+	cage_strvec_t masked, readonly;
+	int namespaces;           /* CLONE_NEW* flags listed */
+	void *seccomp;            /* yajl_val of linux.seccomp, or NULL */
+	void *tree;               /* the parsed document */
+};
+int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err);
+int cage_oci_parse(const char *text, size_t len, const char *name, struct cage_oci *oci,
+		   cage_err_t *err);
+void cage_oci_free(struct cage_oci *oci);
+
+/* ---- entering ---- */
+struct cage_enter_opts {
+	char *const *argv;        /* NULL: the login shell from config.json */
+	bool as_root;             /* cagefsctl --enter: stay root (caps dropped to none but
+				   * for the uid), for the administrator */
+	bool login;               /* run argv[0] as a login shell ("-bash") */
+};
+
+/* Make sure USER's cage exists (create and pin it if not).  Twenty
+ * concurrent callers end in one namespace (a lock per user). */
+int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err);
+/* Join USER's cage (creating it first if needed), become the user, exec.
+ * Returns only on failure. */
+int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
+	       cage_err_t *err);
+
+/* Users with a live (pinned) cage, sorted. */
+int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
+/* The inode of USER's pinned mount namespace, 0 if none. */
+int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage_err_t *err);
+/* Unpin USER's cage; with kill, first SIGKILL every process inside it
+ * (manual: --remount "will kill all current processes"). */
+int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_err_t *err);
+/* Processes whose mount namespace is USER's cage. */
+int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);
+
+/* The holder: `cagefs-runtime holder` runs this (never returns). */
+int cage_holder_main(const struct cage_paths *p);
+
+#endif

@@ -1,0 +1,356 @@
+/* Creating, joining and leaving cages (see cagefs/cage.h). */
+#define _GNU_SOURCE
+#include "cage_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <seccomp.h>
+#include <yajl/yajl_tree.h>
+
+#include "cagefs/bundle.h"
+#include "cagefs/cleanup.h"
+#include "cagefs/lock.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+#include "cagefs/seccomp.h"
+#include "cagefs/users.h"
+
+static int bundle_config(const struct cage_paths *p, const char *user, struct cage_oci *oci,
+			 cage_err_t *err)
+{
+	struct cage_user u;
+	if (cage_user_lookup(user, &u, err) < 0)
+		return -1;
+	_cleanup_free_ char *dir = cage_bundle_dir(p, u.name, u.uid);
+	cage_user_free(&u);
+	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
+	if (!cfg)
+		return cage_err_sys(err, ENOMEM, "path");
+	if (access(cfg, F_OK) < 0)
+		return cage_err_set(err, "%s has no bundle (%s): enable the user with cagefsctl --enable",
+				    user, cfg);
+	return cage_oci_load(cfg, oci, err);
+}
+
+/* Open USER's pinned namespace of `type`; -1 if there is none. */
+static int open_pin(const struct cage_paths *p, pid_t holder, const char *user, const char *type)
+{
+	char path[4096];
+	cage_pin_path(holder, p, user, type, path, sizeof(path));
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/* A pinned namespace, not the empty placeholder file under it. */
+static bool is_nsfs(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC;
+}
+
+static int child_build(const struct cage_oci *oci, int report)
+{
+	cage_err_t err = {0};
+	int flags = oci->namespaces & (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
+	if (unshare(flags) < 0)
+		cage_err_sys(&err, errno, "unshare");
+	else if (cage_build_root(oci, &err) == 0)
+		strcpy(err.msg, "ok");
+	if (write(report, err.msg, strlen(err.msg) + 1) < 0)
+		return 1;
+	/* Stay until the parent has pinned our namespaces (it closes the pipe). */
+	char c;
+	while (read(report, &c, 1) > 0)
+		;
+	return 0;
+}
+
+static int create_cage(const struct cage_paths *p, pid_t holder, const char *user, cage_err_t *err)
+{
+	struct cage_oci oci;
+	if (bundle_config(p, user, &oci, err) < 0)
+		return -1;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		cage_oci_free(&oci);
+		return cage_err_sys(err, errno, "socketpair");
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		close(sv[0]);
+		_exit(child_build(&oci, sv[1]));
+	}
+	close(sv[1]);
+	cage_oci_free(&oci);
+	char msg[CAGE_ERR_MSG_MAX] = "";
+	ssize_t n = child > 0 ? read(sv[0], msg, sizeof(msg) - 1) : -1;
+	int rc = 0;
+	if (child < 0)
+		rc = cage_err_sys(err, errno, "fork");
+	else if (n <= 0 || strcmp(msg, "ok"))
+		rc = cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
+	else
+		rc = cage_pin(p, holder, user, child, err);
+	close(sv[0]);
+	if (child > 0)
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	return rc;
+}
+
+static int user_lock(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	_cleanup_free_ char *dir = cage_path_join(p->run, "locks");
+	_cleanup_free_ char *f = dir ? cage_path_join(dir, user) : NULL;
+	if (!f)
+		return cage_err_sys(err, ENOMEM, "path");
+	if ((mkdir(p->run, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+		return cage_err_sys(err, errno, "cannot create %s", dir);
+	return cage_lock_take(f, true, err);
+}
+
+static int ensure(const struct cage_paths *p, const char *user, pid_t *holder, cage_err_t *err)
+{
+	if (cage_holder_pid(p, true, holder, err) < 0)
+		return -1;
+	int fd = open_pin(p, *holder, user, "mnt");
+	if (fd >= 0 && is_nsfs(fd)) {
+		close(fd);
+		return 0; /* the common case: join without a lock */
+	}
+	if (fd >= 0)
+		close(fd);
+	_cleanup_close_ int lock = user_lock(p, user, err);
+	if (lock < 0)
+		return -1;
+	fd = open_pin(p, *holder, user, "mnt");
+	bool live = fd >= 0 && is_nsfs(fd);
+	if (fd >= 0)
+		close(fd);
+	return live ? 0 : create_cage(p, *holder, user, err);
+}
+
+int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	pid_t holder;
+	return ensure(p, user, &holder, err);
+}
+
+/* ---- joining ---- */
+
+static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
+{
+	if (setgroups(oci->ngids, oci->gids) < 0 || setresgid(oci->gid, oci->gid, oci->gid) < 0)
+		return cage_err_sys(err, errno, "cannot set groups");
+	/* Empty the bounding set while we may, so nothing can come back. */
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+		if (cap_drop_bound(c) < 0 && errno != EINVAL)
+			return cage_err_sys(err, errno, "cannot drop capability %d", (int)c);
+	if (setresuid(oci->uid, oci->uid, oci->uid) < 0)
+		return cage_err_sys(err, errno, "cannot become uid %u", (unsigned)oci->uid);
+	cap_t none = cap_init();
+	int rc = none ? cap_set_proc(none) : -1;
+	if (none)
+		cap_free(none);
+	if (rc < 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return cage_err_sys(err, errno, "cannot drop capabilities");
+	return 0;
+}
+
+static int load_seccomp(const struct cage_oci *oci, cage_err_t *err)
+{
+	if (!oci->seccomp)
+		return 0;
+	scmp_filter_ctx ctx = NULL;
+	if (cage_seccomp_compile((yajl_val)oci->seccomp, &ctx, err) < 0)
+		return -1;
+	int rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+}
+
+static char **build_env(const struct cage_oci *oci, bool as_root)
+{
+	static cage_strvec_t env; /* lives until exec */
+	for (size_t i = 0; i < oci->env.n; i++)
+		if (!as_root || strncmp(oci->env.v[i], "HOME=", 5))
+			cage_strvec_push(&env, oci->env.v[i]);
+	const char *term = getenv("TERM");
+	if (term) {
+		char *t = NULL;
+		if (asprintf(&t, "TERM=%s", term) >= 0)
+			cage_strvec_push_owned(&env, t);
+	}
+	if (as_root)
+		cage_strvec_push(&env, "HOME=/root");
+	if (!env.v)
+		cage_strvec_push(&env, "PATH=/usr/bin:/bin");
+	return env.v;
+}
+
+static int join_namespaces(const struct cage_paths *p, pid_t holder, const char *user, cage_err_t *err)
+{
+	static const struct { const char *type; int flag; } order[] = {
+		{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"mnt", CLONE_NEWNS},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_close_ int fd = open_pin(p, holder, user, order[i].type);
+		if (fd < 0 || !is_nsfs(fd))
+			return cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
+		if (setns(fd, order[i].flag) < 0)
+			return cage_err_sys(err, errno, "cannot join the %s namespace of %s", order[i].type, user);
+	}
+	return 0;
+}
+
+int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
+	       cage_err_t *err)
+{
+	pid_t holder;
+	struct cage_oci oci;
+	if (ensure(p, user, &holder, err) < 0 || bundle_config(p, user, &oci, err) < 0)
+		return -1;
+	/* A root process joining a user's cage must not be inspectable by the
+	 * user before it has dropped everything (CVE-2016-8649 class). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	int rc = join_namespaces(p, holder, user, err);
+	if (rc == 0 && !o->as_root)
+		rc = drop_to_user(&oci, err);
+	if (rc == 0 && (oci.no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = cage_err_sys(err, errno, "no_new_privs");
+	if (rc == 0 && chdir(o->as_root ? "/" : oci.cwd) < 0 && chdir("/") < 0)
+		rc = cage_err_sys(err, errno, "chdir");
+	char *const *argv = o->argv && o->argv[0] ? o->argv : oci.args.v;
+	if (rc == 0 && (!argv || !argv[0]))
+		rc = cage_err_set(err, "nothing to run for %s", user);
+	if (rc == 0 && !o->as_root)
+		rc = load_seccomp(&oci, err);
+	if (rc < 0) {
+		cage_oci_free(&oci);
+		return -1;
+	}
+	/* No fd of ours may reach the user's program (CVE-2024-21626). */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	environ = build_env(&oci, o->as_root);
+	const char *path = argv[0];
+	_cleanup_free_ char *dash = NULL;
+	char **args = (char **)argv;
+	if (o->login && asprintf(&dash, "-%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path) >= 0) {
+		args[0] = dash;
+	}
+	execvp(path, args);
+	int e = errno;
+	cage_oci_free(&oci);
+	return cage_err_sys(err, e, "cannot run %s in the cage of %s", path, user);
+}
+
+/* ---- listing and unmounting ---- */
+
+int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err)
+{
+	pid_t holder;
+	if (cage_holder_pid(p, false, &holder, err) < 0)
+		return -1;
+	if (!holder)
+		return 0;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "/proc/%d/root%s/pins", holder, p->run);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return cage_err_sys(err, errno, "cannot read %s", dir);
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".mnt")) {
+			_cleanup_close_ int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0 && is_nsfs(fd) && cage_strvec_push_n(out, de->d_name, n - 4) < 0)
+				return cage_err_sys(err, ENOMEM, "list");
+		}
+	}
+	cage_strvec_sort_unique(out);
+	return 0;
+}
+
+int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage_err_t *err)
+{
+	pid_t holder;
+	*ino = 0;
+	if (cage_holder_pid(p, false, &holder, err) < 0 || !holder)
+		return holder ? -1 : 0;
+	_cleanup_close_ int fd = open_pin(p, holder, user, "mnt");
+	struct stat st;
+	if (fd >= 0 && is_nsfs(fd) && fstat(fd, &st) == 0)
+		*ino = st.st_ino;
+	return 0;
+}
+
+int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err)
+{
+	ino_t ns;
+	*pids = NULL;
+	*n = 0;
+	if (cage_ns_inode(p, user, &ns, err) < 0 || !ns)
+		return ns ? -1 : 0;
+	_cleanup_closedir_ DIR *d = opendir("/proc");
+	size_t cap = 0;
+	for (struct dirent *de; d && (de = readdir(d));) {
+		char path[64];
+		struct stat st;
+		long pid = strtol(de->d_name, NULL, 10);
+		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+		if (pid <= 0 || stat(path, &st) < 0 || st.st_ino != ns)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pid_t *v = realloc(*pids, cap * sizeof(pid_t));
+			if (!v)
+				return cage_err_sys(err, ENOMEM, "pids");
+			*pids = v;
+		}
+		(*pids)[(*n)++] = (pid_t)pid;
+	}
+	return 0;
+}
+
+int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, cage_err_t *err)
+{
+	pid_t holder;
+	if (cage_holder_pid(p, false, &holder, err) < 0)
+		return -1;
+	if (!holder)
+		return 0;
+	_cleanup_close_ int lock = user_lock(p, user, err);
+	if (lock < 0)
+		return -1;
+	if (kill_them) {
+		/* Kill until none is left: a process may fork while we scan. */
+		for (int round = 0; round < 20; round++) {
+			pid_t *pids;
+			size_t n;
+			if (cage_pids(p, user, &pids, &n, err) < 0)
+				return -1;
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			free(pids);
+			if (!n)
+				break;
+			usleep(10000);
+		}
+	}
+	return cage_unpin(p, holder, user, err);
+}

@@ -1,0 +1,223 @@
+/* Building a cage's filesystem in a fresh mount namespace (issue 4):
+ * propagation made private first, the skeleton bound as the new root, every
+ * mount of config.json attached through file descriptors, pivot_root, then
+ * /dev nodes, masked and read-only paths.
+ *
+ * Why by fd: sources below a user's home (~/.cagefs/tmp, @ directories, the
+ * home) are writable by the user, who can swap a component for a symlink
+ * between a check and a mount (runc CVE-2021-30465).  Sources are opened
+ * with openat2(RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS) and attached with
+ * open_tree/move_mount; destinations are resolved beneath the new root. */
+#define _GNU_SOURCE
+#include "cage_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+
+static int sys_open_tree(int dfd, const char *path, unsigned flags)
+{
+	return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+
+static int sys_move_mount(int from, const char *fp, int to, const char *tp, unsigned flags)
+{
+	return (int)syscall(SYS_move_mount, from, fp, to, tp, flags);
+}
+
+static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *a)
+{
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
+}
+
+static uint64_t attr_of(unsigned long ms)
+{
+	uint64_t a = 0;
+	a |= (ms & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+	a |= (ms & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
+	a |= (ms & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
+	a |= (ms & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+	return a;
+}
+
+/* A destination missing in a tmpfs this cage mounted (/dev/pts in /dev) is
+ * created; the skeleton itself is shared and is never written to here. */
+static int make_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
+{
+	const char *base;
+	_cleanup_close_ int parent = cage_open_parent_beneath(rootfd, dest, &base, err);
+	uint64_t root_mnt, parent_mnt;
+	if (parent < 0 || cage_mount_id(rootfd, "", &root_mnt) < 0 ||
+	    cage_mount_id(parent, "", &parent_mnt) < 0 || root_mnt == parent_mnt)
+		return cage_err_set(err, "mount point %s does not exist in the skeleton "
+				    "(run cagefsctl --update-etc)", dest);
+	int rc = want_dir ? mkdirat(parent, base, 0755)
+			  : close(openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+	return rc < 0 && errno != EEXIST ? cage_err_sys(err, errno, "cannot create %s", dest) : 0;
+}
+
+/* Destination beneath the new root: no symlink, no '..' escape. */
+static int open_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
+{
+	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
+	int fd = cage_open_beneath(rootfd, dest, flags, 0, err);
+	if (fd < 0 && err && err->errnum == ENOENT && make_dest(rootfd, dest, want_dir, err) == 0)
+		fd = cage_open_beneath(rootfd, dest, flags, 0, err);
+	return fd < 0 ? cage_err_prefix(err, "mount point %s", dest) : fd;
+}
+
+static int bind_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *err)
+{
+	_cleanup_close_ int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int src = cage_open_beneath(host, m->source, O_PATH, 0, err);
+	if (src < 0)
+		return cage_err_prefix(err, "mount source %s", m->source);
+	struct stat st;
+	if (fstat(src, &st) < 0)
+		return cage_err_sys(err, errno, "%s", m->source);
+	_cleanup_close_ int tree = sys_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						  AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return cage_err_sys(err, errno, "cannot clone %s", m->source);
+	struct mount_attr a = {.attr_set = attr_of(m->flags), .attr_clr = attr_of(m->clear)};
+	if ((a.attr_set || a.attr_clr) &&
+	    sys_mount_setattr(tree, "", AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0), &a) < 0)
+		return cage_err_sys(err, errno, "cannot set flags of %s", m->destination);
+	_cleanup_close_ int dst = open_dest(rootfd, m->destination, S_ISDIR(st.st_mode), err);
+	if (dst < 0)
+		return -1;
+	if (sys_move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cage_err_sys(err, errno, "cannot mount %s on %s", m->source, m->destination);
+	return 0;
+}
+
+/* proc, tmpfs, devpts, sysfs, overlay: mount(2) onto /proc/self/fd/N of a
+ * destination resolved beneath the new root. */
+static int fs_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *err)
+{
+	_cleanup_close_ int dst = open_dest(rootfd, m->destination, true, err);
+	if (dst < 0)
+		return -1;
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", dst);
+	/* A new mount takes MS_RDONLY and the other flags directly. */
+	if (mount(m->source, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0)
+		return cage_err_sys(err, errno, "cannot mount %s on %s", m->type, m->destination);
+	return 0;
+}
+
+int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err)
+{
+	for (size_t i = 0; i < oci->nmounts; i++) {
+		const struct cage_oci_mount *m = &oci->mounts[i];
+		if ((m->bind ? bind_mount(rootfd, m, err) : fs_mount(rootfd, m, err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The device nodes of a minimal /dev (OCI's default devices). */
+static const struct { const char *name; unsigned maj, min; } devices[] = {
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9},
+	{"tty", 5, 0},
+};
+
+static const struct { const char *name, *target; } dev_links[] = {
+	{"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+};
+
+int cage_populate_dev(cage_err_t *err)
+{
+	_cleanup_close_ int dev = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dev < 0)
+		return cage_err_sys(err, errno, "/dev");
+	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++)
+		if (mknodat(dev, devices[i].name, S_IFCHR | 0666, makedev(devices[i].maj, devices[i].min)) < 0 &&
+		    errno != EEXIST)
+			return cage_err_sys(err, errno, "cannot create /dev/%s", devices[i].name);
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(*dev_links); i++)
+		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0 && errno != EEXIST)
+			return cage_err_sys(err, errno, "cannot create /dev/%s", dev_links[i].name);
+	/* mknod obeys the umask: make the modes what programs expect. */
+	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/dev/%s", devices[i].name);
+		chmod(path, 0666);
+	}
+	return 0;
+}
+
+/* OCI maskedPaths / readonlyPaths, applied inside the new root. */
+int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err)
+{
+	for (size_t i = 0; i < oci->masked.n; i++) {
+		const char *p = oci->masked.v[i];
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		int rc = S_ISDIR(st.st_mode)
+				 ? mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+				 : mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (rc < 0)
+			return cage_err_sys(err, errno, "cannot mask %s", p);
+	}
+	for (size_t i = 0; i < oci->readonly.n; i++) {
+		const char *p = oci->readonly.v[i];
+		if (access(p, F_OK) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return cage_err_sys(err, errno, "cannot make %s read-only", p);
+	}
+	return 0;
+}
+
+/* The skeleton becomes "/": bind it (a mount point is needed), mount the
+ * plan on it, make it read-only, pivot_root, and detach the host's tree. */
+int cage_build_root(const struct cage_oci *oci, cage_err_t *err)
+{
+	/* Nothing we mount may propagate to the host (DESIGN.md §4). */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return cage_err_sys(err, errno, "cannot make mounts private");
+	_cleanup_close_ int skel = open(oci->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (skel < 0)
+		return cage_err_sys(err, errno, "skeleton %s", oci->root);
+	_cleanup_close_ int tree = sys_open_tree(skel, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return cage_err_sys(err, errno, "cannot clone the skeleton %s", oci->root);
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &a) < 0 ||
+	    sys_move_mount(tree, "", skel, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cage_err_sys(err, errno, "cannot bind the skeleton");
+	_cleanup_close_ int root = open(oci->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return cage_err_sys(err, errno, "skeleton %s", oci->root);
+	if (cage_apply_mounts(oci, root, err) < 0)
+		return -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (oci->root_readonly && sys_mount_setattr(root, "", AT_EMPTY_PATH, &ro) < 0)
+		return cage_err_sys(err, errno, "cannot make the root read-only");
+	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return cage_err_sys(err, errno, "pivot_root into %s", oci->root);
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return cage_err_sys(err, errno, "cannot detach the host's tree");
+	if (cage_populate_dev(err) < 0 || cage_mask_paths(oci, err) < 0)
+		return -1;
+	if (oci->hostname && sethostname(oci->hostname, strlen(oci->hostname)) < 0)
+		return cage_err_sys(err, errno, "sethostname");
+	return 0;
+}
