@@ -57,5 +57,14 @@ int ctl_cagefs_status(struct ctl *c);
 int ctl_create_mp(struct ctl *c);
 int ctl_clean_var_cagefs(struct ctl *c);
 int ctl_remove_all(struct ctl *c);
+int ctl_enter(struct ctl *c);
+int ctl_list_cages(struct ctl *c);
+int ctl_list_logged_in(struct ctl *c);
+int ctl_unmount(struct ctl *c);
+int ctl_unmount_all(struct ctl *c);
+int ctl_remount(struct ctl *c);
+int ctl_remount_all(struct ctl *c);
+int ctl_unmount_dir(struct ctl *c);
+int ctl_mount_skel(struct ctl *c);
 
 #endif

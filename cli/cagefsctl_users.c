@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cagefs/bundle.h"
+#include "cagefs/cage.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/mountcfg.h"
@@ -104,6 +105,9 @@ static int set_users(struct ctl *c, bool enable)
 		} else if (enable) {
 			generate_one(ctx, &u, false, &b);
 		} else {
+			/* The next login is uncaged; processes inside keep running. */
+			if (cage_unmount(&c->paths, u.name, false, &e) < 0)
+				cage_warn("%s: %s", u.name, e.msg);
 			b.total++;
 			b.changed++;
 		}

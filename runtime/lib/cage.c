@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -353,4 +354,34 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 		}
 	}
 	return cage_unpin(p, holder, user, err);
+}
+
+/* --unmount-dir: detach DIR inside USER's cage (the cage stays). */
+int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err)
+{
+	pid_t holder;
+	if (dir[0] != '/' || cage_holder_pid(p, false, &holder, err) < 0)
+		return dir[0] != '/' ? cage_err_set(err, "%s: not an absolute path", dir) : -1;
+	if (!holder)
+		return 0;
+	_cleanup_close_ int fd = open_pin(p, holder, user, "mnt");
+	if (fd < 0 || !is_nsfs(fd))
+		return 0;
+	pid_t child = fork();
+	if (child < 0)
+		return cage_err_sys(err, errno, "fork");
+	if (child == 0) {
+		if (setns(fd, CLONE_NEWNS) < 0)
+			_exit(2);
+		int n = 0;
+		while (umount2(dir, MNT_DETACH) == 0)
+			n++;
+		_exit(n ? 0 : errno == EINVAL ? 1 : 2);
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2)
+		return cage_err_set(err, "cannot unmount %s in the cage of %s", dir, user);
+	return WEXITSTATUS(status) == 0 ? 1 : 0; /* 1: something was unmounted */
 }

@@ -21,12 +21,12 @@
 #define BH_MAX_FILE_SIZE ((size_t)16 << 20)
 /* A base home regex is a short path prefix ("^/var/www/vhosts/[^/]+" is
  * about 20 nodes); these bounds keep a broken file from making regcomp()
- * take seconds or gigabytes (see re_problem()): its epsilon closures are
- * quadratic in the node count. */
+ * take seconds or gigabytes (see re_problem()). */
 #define RE_MAX_LEN 4096
-#define RE_MAX_NODES 2000
-#define RE_MAX_TOTAL_NODES 20000
+#define RE_MAX_NODES 1000
+#define RE_MAX_TOTAL_NODES 8000
 #define RE_MAX_DEPTH 32
+#define RE_MAX_LOOPED_ANCHORS 32
 /* Quote at most this much of an offending text (see config_cfg.c). */
 #define SHOW_MAX 64
 #define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
@@ -111,7 +111,13 @@ static int oom(const struct parser *p)
 	return -1;
 }
 
-/* ---- regex size estimate ---- */
+/* ---- what glibc's regcomp would make of a pattern ----
+ * Found by fuzzing: regcomp copies the operand of every bounded repetition
+ * and of '+' ("((x{99}){99}){99}" costs gigabytes), and its epsilon
+ * closures blow up, up to exponentially, when a repetition applies to
+ * something that can match the empty string ("($x*)+", "(a*)*") or follows
+ * another ("$x***", undefined in POSIX anyway).  Its matcher backtracks on
+ * back-references.  A base home pattern needs none of these. */
 
 static size_t sat(size_t v)
 {
@@ -152,10 +158,19 @@ static size_t read_num(const char *re, size_t n, size_t *i, bool *any)
 	return v;
 }
 
-/* How many copies of its operand "{m}", "{m,}", "{,n}" or "{m,n}" at re[i]
- * makes glibc build (an upper bound); 0 if this '{' is not an interval. */
-static size_t interval_copies(const char *re, size_t n, size_t i, size_t *end)
+/* A repetition at re[i]: '*', '+', '?', "{m}", "{m,}", "{,n}", "{m,n}".
+ * Sets how many copies of its operand glibc builds (an upper bound),
+ * whether the result can match "", and where it ends; false if none. */
+static bool repetition(const char *re, size_t n, size_t i, size_t *copies, bool *null,
+		       size_t *end)
 {
+	*end = i + 1;
+	*copies = re[i] == '+' ? 2 : 1;
+	*null = re[i] != '+';
+	if (re[i] == '*' || re[i] == '+' || re[i] == '?')
+		return true;
+	if (re[i] != '{')
+		return false;
 	bool any_lo, any_hi = false;
 	size_t j = i + 1;
 	size_t lo = read_num(re, n, &j, &any_lo), hi = lo + 1;
@@ -166,50 +181,136 @@ static size_t interval_copies(const char *re, size_t n, size_t i, size_t *end)
 			hi = h;
 	}
 	if ((!any_lo && !any_hi) || j >= n || re[j] != '}')
-		return 0;
+		return false; /* not an interval: glibc reports or takes it literally */
 	*end = j + 1;
-	return sat((lo > hi ? lo : hi) + 1);
+	*copies = sat((lo > hi ? lo : hi) + 1);
+	*null = lo == 0;
+	return true;
 }
 
-/* glibc's regcomp copies the operand of every bounded repetition and of
- * '+' into its automaton, so nesting them ("((x{99}){99}){99}") costs
- * gigabytes; its matcher backtracks on back-references.  Returns why a
- * pattern is refused, or NULL and its estimated size in *nodes.  `cur` is
- * the estimated size so far of the innermost group, `last` that of the
- * latest atom or group. */
+/* An atom, a group, or either with its repetition. */
+struct re_item {
+	size_t size;    /* estimated automaton nodes; 0: no item */
+	size_t anchors; /* anchor nodes among them */
+	bool null;      /* can match "" */
+	bool rep;       /* ends with a repetition */
+};
+
+/* One nesting level: a group, or the whole pattern. */
+struct re_level {
+	size_t size, anchors; /* so far, including `last` */
+	struct re_item last;  /* the latest item of the current branch */
+	bool seq_null;        /* the items of this branch before `last` can match "" */
+	bool alt_null;        /* an earlier branch ('|') can */
+};
+
+struct re_scan {
+	struct re_level lv[RE_MAX_DEPTH + 1];
+	size_t depth;
+	size_t looped; /* anchors inside repetitions, copies counted */
+};
+
+static bool branch_null(const struct re_level *l)
+{
+	return l->seq_null && (!l->last.size || l->last.null);
+}
+
+static void add_item(struct re_level *l, struct re_item it)
+{
+	l->seq_null = branch_null(l);
+	l->last = it;
+	l->size = sat(l->size + it.size);
+	l->anchors = sat(l->anchors + it.anchors);
+}
+
+static void close_group(struct re_scan *sc)
+{
+	const struct re_level *l = &sc->lv[sc->depth--];
+	add_item(&sc->lv[sc->depth], (struct re_item){
+		.size = sat(l->size + 1), .anchors = l->anchors,
+		.null = l->alt_null || branch_null(l),
+	});
+}
+
+static const char *repeat_last(struct re_scan *sc, size_t copies, bool null)
+{
+	struct re_level *l = &sc->lv[sc->depth];
+	if (l->last.rep)
+		return "two repetitions in a row (like 'x**' or 'a{2}{3}'; undefined in POSIX)";
+	if (l->last.null)
+		return "a repetition of something that can match the empty string (like '(a*)*')";
+	l->size = sat(l->size + sat(l->last.size * copies));
+	l->anchors = sat(l->anchors + sat(l->last.anchors * copies));
+	l->last = (struct re_item){
+		.size = sat(l->last.size * copies), .anchors = sat(l->last.anchors * copies),
+		.null = null, .rep = true,
+	};
+	sc->looped = sat(sc->looped + l->last.anchors);
+	if (sc->looped > RE_MAX_LOOPED_ANCHORS)
+		return "too many anchors ('^', '$', '\\b', ...) inside repetitions";
+	return NULL;
+}
+
+/* Anchors and GNU word boundaries match "" (and are what glibc handles
+ * worst inside repetitions). */
+static struct re_item atom(bool anchor)
+{
+	return (struct re_item){ .size = 1, .anchors = anchor, .null = anchor };
+}
+
+/* Handles re[i]; sets *end past it.  Returns why the pattern is refused. */
+static const char *scan_one(struct re_scan *sc, const char *re, size_t n, size_t i, size_t *end)
+{
+	struct re_level *l = &sc->lv[sc->depth];
+	size_t copies;
+	bool null;
+	*end = i + 1;
+	if (re[i] == '(') {
+		if (sc->depth == RE_MAX_DEPTH)
+			return "parentheses nested too deeply";
+		sc->lv[++sc->depth] = (struct re_level){ .seq_null = true };
+		return NULL;
+	}
+	if (re[i] == ')' && sc->depth) {
+		close_group(sc);
+		return NULL;
+	}
+	if (re[i] == '|') {
+		*l = (struct re_level){ .size = sat(l->size + 1), .anchors = l->anchors,
+					.seq_null = true, .alt_null = l->alt_null || branch_null(l) };
+		return NULL;
+	}
+	if (l->last.size && repetition(re, n, i, &copies, &null, end))
+		return repeat_last(sc, copies, null);
+	if (re[i] == '\\' && i + 1 < n) {
+		if (re[i + 1] >= '1' && re[i + 1] <= '9')
+			return "back-references are not supported";
+		*end = i + 2;
+		add_item(l, atom(re[i + 1] && strchr("bB<>`'", re[i + 1])));
+		return NULL;
+	}
+	*end = re[i] == '[' ? skip_bracket(re, n, i) : *end;
+	add_item(l, atom(re[i] == '^' || re[i] == '$'));
+	return NULL;
+}
+
+/* Returns why a pattern is refused, or NULL and its estimated size. */
 static const char *re_problem(const char *re, size_t n, size_t *nodes)
 {
-	size_t stack[RE_MAX_DEPTH], depth = 0, cur = 0, last = 0;
-	for (size_t i = 0; i < n;) {
-		size_t next = i + 1, k = 0, end = 0;
-		if (re[i] == '(') {
-			if (depth == RE_MAX_DEPTH)
-				return "parentheses nested too deeply";
-			stack[depth++] = cur;
-			cur = last = 0;
-		} else if (re[i] == ')' && depth) {
-			last = sat(cur + 1);
-			cur = sat(stack[--depth] + last);
-		} else if (re[i] == '+' || (re[i] == '{' && (k = interval_copies(re, n, i, &end)))) {
-			k = k ? k : 2;
-			next = end ? end : next;
-			cur = sat(cur + sat(last * k));
-			last = sat(last * k);
-		} else if (re[i] == '*' || re[i] == '?') {
-			cur = sat(cur + 1); /* wraps its operand, which stays `last` */
-		} else {
-			if (re[i] == '\\' && i + 1 < n && re[i + 1] >= '1' && re[i + 1] <= '9')
-				return "back-references are not supported";
-			next = re[i] == '\\' ? i + 2 : re[i] == '[' ? skip_bracket(re, n, i) : next;
-			cur = sat(cur + 1);
-			last = 1;
-		}
-		if (cur > RE_MAX_NODES)
-			return "too complex (bounded repetitions expand too much)";
-		i = next;
+	static const char too_big[] = "too complex (bounded repetitions expand too much)";
+	struct re_scan sc = { .lv[0] = { .seq_null = true } };
+	for (size_t i = 0, end = 0; i < n; i = end) {
+		const char *why = scan_one(&sc, re, n, i, &end);
+		if (why)
+			return why;
+		if (sc.lv[sc.depth].size > RE_MAX_NODES)
+			return too_big;
 	}
-	*nodes = cur;
-	return NULL;
+	size_t total = 0;
+	for (size_t k = 0; k <= sc.depth; k++) /* unclosed groups: regcomp reports them */
+		total += sc.lv[k].size;
+	*nodes = total;
+	return total > RE_MAX_NODES ? too_big : NULL;
 }
 
 /* ---- parsing ---- */
@@ -273,11 +374,14 @@ static int add_regex(struct parser *p, struct slice s)
 	return 0;
 }
 
+#define BASEDIR_KEY "mount_basedir"
+#define BASEDIR_KEY_LEN (sizeof(BASEDIR_KEY) - 1)
+
 /* "mount_basedir=0|1"; the manual puts it "at the top", and a setting that
  * changed the meaning of patterns above it would be easy to misread. */
 static int set_basedir(struct parser *p, struct slice s)
 {
-	struct slice rest = trim((struct slice){ s.p + 13, s.n - 13 });
+	struct slice rest = trim((struct slice){ s.p + BASEDIR_KEY_LEN, s.n - BASEDIR_KEY_LEN });
 	if (!rest.n || rest.p[0] != '=')
 		return perr(p, "expected 'mount_basedir=0' or 'mount_basedir=1', found '%.*s%s'",
 			    SHOW(s));
@@ -306,7 +410,8 @@ static int parse_lines(struct parser *p, const char *buf, size_t len)
 		s = trim(s);
 		if (!s.n || s.p[0] == '#')
 			continue;
-		bool setting = s.n >= 13 && memcmp(s.p, "mount_basedir", 13) == 0;
+		/* No home starts with a letter: such a line cannot be a pattern. */
+		bool setting = s.n >= BASEDIR_KEY_LEN && !memcmp(s.p, BASEDIR_KEY, BASEDIR_KEY_LEN);
 		if ((setting ? set_basedir(p, s) : add_regex(p, s)) < 0)
 			return -1;
 	}

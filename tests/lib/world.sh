@@ -1,6 +1,8 @@
 # The throwaway world of the integration tests (DESIGN.md §6).
 # Source this first thing in a test script, then call `world_enter "$@"`:
-#  - the script re-executes itself in a new private mount namespace;
+#  - the script re-executes itself in a new private mount namespace and a
+#    new PID namespace: when it ends, the kernel kills every process it left
+#    (the cage holder, processes inside cages), so nothing survives it;
 #  - it refuses to go on if it is still in the host's mount namespace;
 #  - /tmp and /home become empty tmpfs; /etc is a bind-mounted copy (so
 #    useradd and NSS work for real test users); /var, /usr/share and /run
@@ -15,13 +17,10 @@ CAGEFSCTL="$B/cagefsctl"
 
 world_die() { echo "Bail out! $*"; exit 1; }
 
-# The host's namespace is the one world_enter was called in (recorded
-# before unsharing), and PID 1's where /proc lets us read it.
+# The host's namespace is the one world_enter was called in, recorded
+# before unsharing.
 world_in_host_ns() {
-	local self init
-	self=$(readlink /proc/self/ns/mnt)
-	init=$(readlink /proc/1/ns/mnt 2>/dev/null)
-	[ -z "${CAGEFS_HOST_MNTNS:-}" ] || [ "$self" = "$CAGEFS_HOST_MNTNS" ] || [ "$self" = "$init" ]
+	[ -z "${CAGEFS_HOST_MNTNS:-}" ] || [ "$(readlink /proc/self/ns/mnt)" = "$CAGEFS_HOST_MNTNS" ]
 }
 
 world_overlay() { # DIR: writes to DIR go to the tmpfs from now on
@@ -57,10 +56,12 @@ world_setup() {
 
 world_enter() {
 	if [ -z "${CAGEFS_HOST_MNTNS:-}" ]; then
-		CAGEFS_HOST_MNTNS=$(readlink /proc/self/ns/mnt) exec unshare --mount --propagation private -- \
-			/bin/bash "$0" "$@"
+		CAGEFS_HOST_MNTNS=$(readlink /proc/self/ns/mnt) exec unshare --mount --propagation private \
+			--pid --fork --mount-proc -- /bin/bash "$0" "$@"
 	fi
 	# The guard that matters: never run a test in the host's namespace.
 	world_in_host_ns && world_die "refusing to run in the host's mount namespace"
 	world_setup
+	# The runtime starts its pin holder from here (secure_getenv-free paths).
+	export CAGEFS_RUNTIME="$B/cagefs-runtime"
 }

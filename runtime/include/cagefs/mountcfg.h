@@ -85,10 +85,12 @@ struct cage_basehome {
 /* Each other non-blank, non-'#' line (trimmed) is a POSIX extended regex.
  * Errors: invalid regex (with regerror text), "mount_basedir=" other than
  * 0/1, not before every regex, or given twice; NUL bytes.  Also refused, so
- * that regcomp/regexec stay cheap: regexes over 4096 bytes, back-references,
- * parentheses nested deeper than 32, and regexes whose automaton (glibc
- * copies the operand of "{m,n}" and '+') would exceed about 2000 nodes, or
- * 20000 for the whole file.
+ * that glibc's regcomp/regexec stay cheap (all found by fuzzing): regexes
+ * over 4096 bytes, back-references, parentheses nested deeper than 32, a
+ * repetition of something that can match "" ("(a*)*") or of a repetition
+ * ("x**"), more than 32 anchors inside repetitions, and regexes whose
+ * automaton (glibc copies the operand of "{m,n}" and '+') would exceed about
+ * 1000 nodes, or 8000 for the whole file.
  * Appends to b; on error b is left as it was. */
 int cage_basehome_parse_buf(struct cage_basehome *b, const char *file, const char *buf,
 			    size_t len, cage_err_t *err);

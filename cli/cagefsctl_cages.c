@@ -1,0 +1,165 @@
+/* cagefsctl's options about live cages (manual: option table "Users"):
+ * --enter, --list, --list-logged-in, --remount[-all], --unmount[-all],
+ * --unmount-dir, --mount-skel, --unmount-skel. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cagefs/cage.h"
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/users.h"
+#include "cagefsctl.h"
+
+static char root_shell[] = "/bin/bash";
+
+int ctl_enter(struct ctl *c)
+{
+	const char *user = c->optval ? c->optval : c->nargs ? c->args[0] : NULL;
+	if (!user)
+		return cage_err_set(&c->err, "--enter needs a user name");
+	char **argv = c->nargs > (c->optval ? 0 : 1) ? c->args + (c->optval ? 0 : 1) : NULL;
+	char *shell[] = {root_shell, NULL};
+	struct cage_enter_opts o = {.argv = argv ? argv : shell, .as_root = true};
+	cage_enter(&c->paths, user, &o, &c->err);
+	return -1; /* returns only on failure */
+}
+
+int ctl_list_cages(struct ctl *c)
+{
+	_cleanup_strvec_ cage_strvec_t live = {0};
+	if (cage_list_live(&c->paths, &live, &c->err) < 0)
+		return -1;
+	for (size_t i = 0; i < live.n; i++)
+		printf("%s\n", live.v[i]);
+	return 0;
+}
+
+/* The parent of pid is an sshd: a session that came in through SSH. */
+static bool from_sshd(pid_t pid)
+{
+	char path[64], buf[512], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	char *s = ok ? strrchr(buf, ')') : NULL;
+	int ppid = 0;
+	if (!s || sscanf(s + 2, "%*c %d", &ppid) != 1 || ppid <= 1)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", ppid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return !strncmp(comm, "sshd", 4);
+}
+
+int ctl_list_logged_in(struct ctl *c)
+{
+	_cleanup_strvec_ cage_strvec_t live = {0};
+	if (cage_list_live(&c->paths, &live, &c->err) < 0)
+		return -1;
+	for (size_t i = 0; i < live.n; i++) {
+		pid_t *pids;
+		size_t n;
+		bool ssh = false;
+		if (cage_pids(&c->paths, live.v[i], &pids, &n, &c->err) < 0)
+			return -1;
+		for (size_t k = 0; k < n && !ssh; k++)
+			ssh = from_sshd(pids[k]);
+		free(pids);
+		if (ssh)
+			printf("%s\n", live.v[i]);
+	}
+	return 0;
+}
+
+/* Apply fn to the named users, or to every live cage if none is named. */
+static int each_cage(struct ctl *c, bool all, const char *what,
+		     int (*fn)(struct ctl *c, const char *user, cage_err_t *err))
+{
+	_cleanup_strvec_ cage_strvec_t live = {0};
+	char **names = c->args;
+	size_t n = (size_t)c->nargs;
+	if (all || !n) {
+		if (!all)
+			return cage_err_set(&c->err, "--%s needs one or more user names", what);
+		if (cage_list_live(&c->paths, &live, &c->err) < 0)
+			return -1;
+		names = live.v;
+		n = live.n;
+	}
+	size_t failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		cage_err_t e = {0};
+		if (fn(c, names[i], &e) < 0) {
+			cage_error("%s: %s", names[i], e.msg);
+			failed++;
+		}
+	}
+	printf("%s: %zu cage%s, %zu failed\n", what, n, n == 1 ? "" : "s", failed);
+	return failed ? cage_err_set(&c->err, "%s failed for %zu user(s)", what, failed) : 0;
+}
+
+static int do_unmount(struct ctl *c, const char *user, cage_err_t *err)
+{
+	return cage_unmount(&c->paths, user, false, err);
+}
+
+/* Manual: remounting "will kill all current processes and reset mount
+ * points"; the next entry builds the cage from the current bundle. */
+static int do_remount(struct ctl *c, const char *user, cage_err_t *err)
+{
+	return cage_unmount(&c->paths, user, true, err);
+}
+
+static int do_unmount_dir(struct ctl *c, const char *user, cage_err_t *err)
+{
+	return cage_unmount_dir(&c->paths, user, c->optval, err) < 0 ? -1 : 0;
+}
+
+int ctl_unmount(struct ctl *c) { return each_cage(c, false, "unmount", do_unmount); }
+int ctl_unmount_all(struct ctl *c) { return each_cage(c, true, "unmount-all", do_unmount); }
+int ctl_remount(struct ctl *c) { return each_cage(c, false, "remount", do_remount); }
+
+int ctl_remount_all(struct ctl *c)
+{
+	/* cagefs.mp may have changed: bundles first, then every live cage. */
+	int saved = c->nargs;
+	c->nargs = 0;
+	int rc = ctl_update_etc(c);
+	c->nargs = saved;
+	if (rc < 0)
+		cage_error("%s", c->err.msg);
+	return each_cage(c, true, "remount-all", do_remount) < 0 || rc < 0 ? -1 : 0;
+}
+
+int ctl_unmount_dir(struct ctl *c)
+{
+	if (!c->optval && c->nargs) {
+		c->optval = c->args[0];
+		c->args++;
+		c->nargs--;
+	}
+	if (!c->optval || c->optval[0] != '/')
+		return cage_err_set(&c->err, "--unmount-dir needs an absolute directory");
+	c->nargs = 0;
+	return each_cage(c, true, "unmount-dir", do_unmount_dir);
+}
+
+/* In this implementation nothing is mounted on the host's skeleton: each
+ * cage binds it in its own namespace (DESIGN.md §4). */
+int ctl_mount_skel(struct ctl *c)
+{
+	(void)c;
+	printf("nothing to do: the skeleton is mounted inside each cage, never on the host\n");
+	return 0;
+}
