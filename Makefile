@@ -24,7 +24,7 @@ CFLAGS += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGCONF_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGCONF_PKGS) 2>/dev/null)
 LDFLAGS ?=
-LDFLAGS += -Wl,-z,relro,-z,now
+LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 
 B := build
 # V=1 shows the full compiler command lines.

@@ -126,25 +126,36 @@ static int user_lock(const struct cage_paths *p, const char *user, cage_err_t *e
 	return cage_lock_take(f, true, err);
 }
 
+/* 1: all three namespaces pinned; 0: none; -1: some (an interrupted pin). */
+static int pinned(const struct cage_paths *p, pid_t holder, const char *user)
+{
+	static const char *const types[] = {"mnt", "ipc", "uts"};
+	int have = 0;
+	for (size_t i = 0; i < 3; i++) {
+		int fd = open_pin(p, holder, user, types[i]);
+		have += fd >= 0 && is_nsfs(fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	return have == 3 ? 1 : have == 0 ? 0 : -1;
+}
+
 static int ensure(const struct cage_paths *p, const char *user, pid_t *holder, cage_err_t *err)
 {
 	if (cage_holder_pid(p, true, holder, err) < 0)
 		return -1;
-	int fd = open_pin(p, *holder, user, "mnt");
-	if (fd >= 0 && is_nsfs(fd)) {
-		close(fd);
+	if (pinned(p, *holder, user) == 1)
 		return 0; /* the common case: join without a lock */
-	}
-	if (fd >= 0)
-		close(fd);
 	_cleanup_close_ int lock = user_lock(p, user, err);
 	if (lock < 0)
 		return -1;
-	fd = open_pin(p, *holder, user, "mnt");
-	bool live = fd >= 0 && is_nsfs(fd);
-	if (fd >= 0)
-		close(fd);
-	return live ? 0 : create_cage(p, *holder, user, err);
+	int state = pinned(p, *holder, user);
+	if (state == 1)
+		return 0;
+	/* A pin cut short by a crash: start over rather than join half a cage. */
+	if (state < 0 && cage_unpin(p, *holder, user, err) < 0)
+		return -1;
+	return create_cage(p, *holder, user, err);
 }
 
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
