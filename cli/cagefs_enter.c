@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char **cmd = argv + first;
-	if (argc - first == 1) {
+	/* A bare program name needs no shell: exec it as sh -c would. */
+	if (argc - first == 1 && strpbrk(argv[first], " \t\n;&|<>()$`\\\"'*?[]#~={}!")) {
 		shell_argv[2] = argv[first];
 		cmd = shell_argv;
 	}

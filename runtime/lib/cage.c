@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <yajl/yajl_tree.h>
 
 #include "cagefs/bundle.h"
@@ -34,7 +36,7 @@
 #include "cagefs/users.h"
 
 static int bundle_config(const struct cage_paths *p, const char *user, struct cage_oci *oci,
-			 cage_err_t *err)
+			 struct timespec *mtime, cage_err_t *err)
 {
 	struct cage_user u;
 	if (cage_user_lookup(user, &u, err) < 0)
@@ -44,9 +46,12 @@ static int bundle_config(const struct cage_paths *p, const char *user, struct ca
 	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
 	if (!cfg)
 		return cage_err_sys(err, ENOMEM, "path");
-	if (access(cfg, F_OK) < 0)
+	struct stat st;
+	if (stat(cfg, &st) < 0)
 		return cage_err_set(err, "%s has no bundle (%s): enable the user with cagefsctl --enable",
 				    user, cfg);
+	if (mtime)
+		*mtime = st.st_mtim;
 	return cage_oci_load(cfg, oci, err);
 }
 
@@ -85,7 +90,7 @@ static int child_build(const struct cage_oci *oci, int report)
 static int create_cage(const struct cage_paths *p, pid_t holder, const char *user, cage_err_t *err)
 {
 	struct cage_oci oci;
-	if (bundle_config(p, user, &oci, err) < 0)
+	if (bundle_config(p, user, &oci, NULL, err) < 0)
 		return -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -185,16 +190,78 @@ static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 	return 0;
 }
 
-static int load_seccomp(const struct cage_oci *oci, cage_err_t *err)
+/* The compiled filter of a bundle, cached as raw BPF in RUN/seccomp/USER.bpf:
+ * compiling the profile with libseccomp for every entry would cost more
+ * than the rest of a join.  The cache is valid while newer than config.json. */
+struct bpf_prog {
+	struct sock_fprog prog;
+	void *buf;
+};
+
+static int read_bpf(int fd, struct bpf_prog *out)
 {
-	if (!oci->seccomp)
-		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size > 1 << 20)
+		return -1;
+	out->buf = malloc((size_t)st.st_size);
+	if (!out->buf || pread(fd, out->buf, (size_t)st.st_size, 0) != st.st_size)
+		return -1;
+	out->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	out->prog.filter = out->buf;
+	return 0;
+}
+
+static int compile_bpf(const struct cage_oci *oci, const char *cache, struct bpf_prog *out,
+		       cage_err_t *err)
+{
 	scmp_filter_ctx ctx = NULL;
 	if (cage_seccomp_compile((yajl_val)oci->seccomp, &ctx, err) < 0)
 		return -1;
-	int rc = seccomp_load(ctx);
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.%d", cache, getpid());
+	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
 	seccomp_release(ctx);
-	return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+	if (rc < 0 || read_bpf(fd, out) < 0) {
+		unlink(tmp);
+		return cage_err_sys(err, rc < 0 ? -rc : EINVAL, "cannot compile the seccomp filter");
+	}
+	if (rename(tmp, cache) < 0)
+		unlink(tmp); /* the filter in hand is good; only the cache is lost */
+	return 0;
+}
+
+static int prepare_seccomp(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+			   struct timespec config_mtime, struct bpf_prog *out, cage_err_t *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!oci->seccomp)
+		return 0;
+	char dir[4096], cache[4160];
+	snprintf(dir, sizeof(dir), "%s/seccomp", p->run);
+	snprintf(cache, sizeof(cache), "%s/%s.bpf", dir, user);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return cage_err_sys(err, errno, "cannot create %s", dir);
+	_cleanup_close_ int fd = open(cache, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	bool newer = fd >= 0 && fstat(fd, &st) == 0 &&
+		     (st.st_mtim.tv_sec > config_mtime.tv_sec ||
+		      (st.st_mtim.tv_sec == config_mtime.tv_sec && st.st_mtim.tv_nsec > config_mtime.tv_nsec));
+	if (newer && read_bpf(fd, out) == 0)
+		return 0;
+	free(out->buf);
+	out->buf = NULL;
+	return compile_bpf(oci, cache, out, err);
+}
+
+static int load_seccomp(const struct bpf_prog *bpf, cage_err_t *err)
+{
+	if (!bpf->buf)
+		return 0;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &bpf->prog, 0, 0) < 0)
+		return cage_err_sys(err, errno, "cannot load the seccomp filter");
+	return 0;
 }
 
 static char **build_env(const struct cage_oci *oci, bool as_root)
@@ -236,8 +303,14 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 {
 	pid_t holder;
 	struct cage_oci oci;
-	if (ensure(p, user, &holder, err) < 0 || bundle_config(p, user, &oci, err) < 0)
+	struct timespec mtime = {0};
+	struct bpf_prog bpf = {0};
+	if (ensure(p, user, &holder, err) < 0 || bundle_config(p, user, &oci, &mtime, err) < 0)
 		return -1;
+	if (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0) {
+		cage_oci_free(&oci);
+		return -1;
+	}
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -252,8 +325,9 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	if (rc == 0 && (!argv || !argv[0]))
 		rc = cage_err_set(err, "nothing to run for %s", user);
 	if (rc == 0 && !o->as_root)
-		rc = load_seccomp(&oci, err);
+		rc = load_seccomp(&bpf, err);
 	if (rc < 0) {
+		free(bpf.buf);
 		cage_oci_free(&oci);
 		return -1;
 	}
