@@ -45,9 +45,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
-DEB_TEST := perl util-linux passwd rsync clang libclang-rt-14-dev file crun python3-jsonschema \
+DEB_TEST := perl util-linux passwd procps rsync clang libclang-rt-14-dev file crun python3-jsonschema \
 	golang-github-opencontainers-specs-dev
-DEB_BENCH := hyperfine rsync
+DEB_BENCH := hyperfine rsync bubblewrap
 
 .PHONY: all deps check check-unit check-integration demo bench fuzz install lint clean
 
@@ -126,6 +126,7 @@ demo: deps all
 
 bench: deps all
 	tests/bench/run
+	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d

@@ -62,6 +62,14 @@ int main(int argc, char **argv)
 		cage_error("%s: no such user", as_user_arg ? argv[1] : "calling user");
 		return 1;
 	}
+	/* setuid: from here on nothing of this process is the caller's, so the
+	 * caller cannot signal it half way (the uid is dropped at the end). */
+	uid_t caller_uid = pw->pw_uid;
+	gid_t caller_gid = pw->pw_gid;
+	if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		cage_error("cannot take root credentials");
+		return 1;
+	}
 	char **cmd = argv + first;
 	/* A bare program name needs no shell: exec it as sh -c would. */
 	if (argc - first == 1 && strpbrk(argv[first], " \t\n;&|<>()$`\\\"'*?[]#~={}!")) {
@@ -83,7 +91,7 @@ int main(int argc, char **argv)
 			sh[0] = pw->pw_shell;
 			cmd = sh;
 		}
-		return run_uncaged(cmd, pw->pw_name, pw->pw_uid, pw->pw_gid);
+		return run_uncaged(cmd, pw->pw_name, caller_uid, caller_gid);
 	}
 	struct cage_enter_opts o = {.argv = argc > first ? cmd : NULL, .login = argc == first};
 	cage_enter(&p, pw->pw_name, &o, &err);

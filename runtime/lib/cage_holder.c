@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <stdint.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,7 +42,8 @@ static char *run_file(const struct cage_paths *p, const char *name)
 	return cage_path_join(p->run, name);
 }
 
-/* Field 22 of /proc/PID/stat: tells a live holder from a recycled pid. */
+/* Field 22 of /proc/PID/stat: tells a live holder from a recycled pid;
+ * 0 for a dead or zombie process. */
 static unsigned long long start_time(pid_t pid)
 {
 	char path[64], buf[1024];
@@ -49,6 +54,8 @@ static unsigned long long start_time(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	char *s = strrchr(buf, ')');
+	if (!s || s[1] != ' ' || s[2] == 'Z' || s[2] == 'X')
+		return 0;
 	unsigned long long t = 0;
 	for (int field = 2; s && *s; s++)
 		if (*s == ' ' && ++field == 22) {
@@ -103,6 +110,22 @@ static const char *runtime_binary(void)
 	return b && b[0] == '/' ? b : CAGE_SBINDIR "/cagefs-runtime";
 }
 
+/* The holder may be started by the setuid cagefs_enter on behalf of any
+ * user: it must owe that user nothing: no uid the user could signal it
+ * with, no rlimit the user chose (RLIMIT_CPU would kill it), no fd. */
+static void sanitize_for_holder(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(126);
+	umask(022);
+	static const int unlimited[] = {RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_AS,
+					RLIMIT_NPROC, RLIMIT_STACK};
+	struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY}, files = {1024, 1024};
+	for (size_t i = 0; i < sizeof(unlimited) / sizeof(*unlimited); i++)
+		setrlimit(unlimited[i], &inf);
+	setrlimit(RLIMIT_NOFILE, &files);
+}
+
 static int spawn_holder(const struct cage_paths *p, pid_t *out, cage_err_t *err)
 {
 	int fds[2];
@@ -115,9 +138,12 @@ static int spawn_holder(const struct cage_paths *p, pid_t *out, cage_err_t *err)
 		/* Double fork: the holder is nobody's child but init's. */
 		if (fork() != 0)
 			_exit(0);
+		sanitize_for_holder();
 		dup2(fds[1], 3);
+		syscall(SYS_close_range, 4, ~0U, 0);
 		const char *bin = runtime_binary();
-		execl(bin, "cagefs-runtime", "holder", (char *)NULL);
+		char *const env[] = {(char *)(uintptr_t)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+		execle(bin, "cagefs-runtime", "holder", (char *)NULL, env);
 		_exit(127);
 	}
 	close(fds[1]);
