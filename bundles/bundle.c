@@ -32,6 +32,23 @@ static char *realpath_or_self(const char *path)
 	return r ? r : cage_path_normalize(path);
 }
 
+/* The host's real path of `path`, whose tail may not exist yet: the longest
+ * existing prefix resolved, the rest appended (/var/run/screen -> /run/screen
+ * on Debian), so mount destinations never cross a symlink. */
+static char *canonical_path(const char *path)
+{
+	char *r = realpath(path, NULL);
+	if (r || errno != ENOENT)
+		return r ? r : strdup(path);
+	_cleanup_free_ char *parent = strdup(path);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash || slash == parent)
+		return strdup(path);
+	*slash = '\0';
+	_cleanup_free_ char *head = canonical_path(parent);
+	return head ? cage_path_join(head, slash + 1) : NULL;
+}
+
 static int load_mp(struct cage_bundle_ctx *c, cage_err_t *err)
 {
 	_cleanup_free_ char *mpf = cage_path_join(c->paths->etc, "cagefs.mp");
@@ -43,7 +60,8 @@ static int load_mp(struct cage_bundle_ctx *c, cage_err_t *err)
 	/* Shared directories are mounted at their real path (/var/run/x is
 	 * /run/x on Debian); a missing one is skipped, not an error. */
 	for (size_t i = 0; i < c->mp.n; i++) {
-		char *r = realpath(c->mp.e[i].path, NULL);
+		char *r = c->mp.e[i].kind == CAGE_MP_SHARED ? realpath(c->mp.e[i].path, NULL)
+							     : canonical_path(c->mp.e[i].path);
 		if (!r && c->mp.e[i].kind == CAGE_MP_SHARED)
 			cage_info("%s:%u: %s does not exist, not mounted", mpf, c->mp.e[i].line,
 				  c->mp.e[i].path);

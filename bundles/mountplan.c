@@ -192,12 +192,12 @@ static int mp_entry(struct cage_mountplan *p, const struct cage_mountplan_input 
 		}
 		if (add_prep(p, CAGE_PREP_HOME_DIR, rel, NULL, e->mode) < 0)
 			return -1;
-		return add_mount(p, e->path, "bind", src, USER_RW, NULL);
+		return add_mount(p, real[0] ? real : e->path, "bind", src, USER_RW, NULL);
 	}
 	case CAGE_MP_SPLIT: {
 		_cleanup_free_ char *src = join(real[0] ? real : e->path, in->user);
 		/* Users without a sub-directory there just see an empty one. */
-		return src ? base_dir_mount(p, e->path, in->user, src, true, in) : -1;
+		return src ? base_dir_mount(p, real[0] ? real : e->path, in->user, src, true, in) : -1;
 	}
 	}
 	return 0;

@@ -277,9 +277,11 @@ static const struct { const char *path; mode_t mode; } base_dirs[] = {
 	{"/tmp", 01777}, {"/usr", 0755}, {"/var", 0755}, {"/var/tmp", 01777},
 };
 
-/* Debian's merged /usr: scripts say /sbin/x or /lib/y, so the skeleton has
- * the same top-level symlinks as the host, whatever the conf.d lists. */
-static const char *const usr_merge_links[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+/* Debian's merged /usr and /var/run -> /run: scripts say /sbin/x, /lib/y or
+ * /var/run/z, so the skeleton has the host's symlinks, whatever the conf.d
+ * lists. */
+static const char *const usr_merge_links[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+					       "/var/run", "/var/lock"};
 
 static int add_usr_merge_links(struct skel_plan *p)
 {

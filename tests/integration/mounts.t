@@ -25,6 +25,7 @@ cat > /etc/cagefs/cagefs.mp <<'M'
 # shared, per-user, split by username
 /var/lib/shared-sock
 @/var/spool/cron,700
+@/var/run/screen,777
 %/var/www/fcgi
 M
 mkdir -p /var/cagefs/01/alice
@@ -39,6 +40,8 @@ is "$(crun_in alice ls /var/www/fcgi)" alice "%: alice sees only her sub-directo
 is "$(crun_in bob ls /var/www/fcgi)" bob "%: bob sees only his"
 is "$(crun_in alice sh -c 'touch /var/spool/cron/x && stat -c %a /var/spool/cron')" 700 "@: private, writable, mode 700"
 run "@: it lives in ~/.cagefs" test -f /home/alice/.cagefs/var/spool/cron/x
+"$CAGEFSCTL" --update >/dev/null 2>&1   # the skeleton learns /var/run -> /run
+is "$(crun_in alice sh -c 'touch /var/run/screen/s && stat -c %a /run/screen')" 777 "@ below a symlinked path (/var/run -> /run) is mounted at the real path"
 is "$(stat -c %U /home/alice/.cagefs/var/spool/cron)" alice "@: owned by the user"
 is "$(crun_in alice ls /var/www/vhosts/system)" alice.com "virt.mp: only the listed sub-directory"
 is "$(crun_in bob ls -A /var/www/vhosts/system)" "" "virt.mp: nothing for bob (an empty mount point of the skeleton)"
