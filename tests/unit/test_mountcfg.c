@@ -337,7 +337,6 @@ static void test_load(void)
 	p = write_tmp("base.home.dirs", manual_bh2);
 	ok(cage_basehome_load(&b, p, &err) == 0 && b.n == 1 && b.mount_basedir, "load base.home.dirs");
 	free(p);
-	unlink(missing);
 	free(missing);
 	cage_mp_free(&mp);
 	cage_virtmp_free(&v);
