@@ -3,7 +3,6 @@
  * has one cage; its bundle is /var/cagefs/NN/USER):
  *   cagefs-runtime [--root DIR] create ID | start ID | run ID | exec ID CMD...
  *                               | state ID | kill ID [SIGNAL] | delete ID | list
- *   cagefs-runtime holder        (internal: the pin holder, started on demand)
  * --root sets the state directory (default /run/cagefs). */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -69,7 +68,7 @@ static int kill_cage(const struct cage_paths *p, const char *id, const char *sig
 static int usage(void)
 {
 	fprintf(stderr, "usage: cagefs-runtime [--root DIR] create|start|run|exec|state|kill|delete ID"
-			" [ARGS...] | list | holder\n");
+			" [ARGS...] | list\n");
 	return 2;
 }
 
@@ -87,8 +86,6 @@ int main(int argc, char **argv)
 		return usage();
 	const char *cmd = argv[i++], *id = i < argc ? argv[i++] : NULL;
 	cage_err_t err = {0};
-	if (!strcmp(cmd, "holder"))
-		return cage_holder_main(&p);
 	if (!strcmp(cmd, "list")) {
 		cage_strvec_t live = {0};
 		if (cage_list_live(&p, &live, &err) < 0)

@@ -1,8 +1,9 @@
 /* OCI `linux.seccomp` object -> libseccomp filter.
  *
- * One walk does both jobs: with no filter context it only validates (what
- * cage_seccomp_load_json needs), with one it also adds the rules, so the two
- * can never disagree about what a profile means.  The semantics follow runc
+ * One walk does both jobs, so they can never disagree about what a profile
+ * means: compiling runs it twice, first only validating (all cage_seccomp_
+ * load_json does), with guard.c checking for rule pairs libseccomp would loop
+ * on, then adding the rules.  The semantics follow runc
  * and crun, because the same config.json must mean the same thing to them:
  *  - syscall names libseccomp does not know are skipped (debug log);
  *  - an entry whose action equals the default action is skipped;
@@ -24,6 +25,7 @@
 
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
+#include "profile.h"
 
 #define PATH_MAX_LEN 96 /* "syscalls[4294967295].args[63].valueTwo" fits */
 
@@ -93,10 +95,13 @@ static const struct named flags[] = {
 };
 
 struct walk {
-	scmp_filter_ctx ctx; /* NULL while only validating */
+	bool build;          /* false: only validate */
+	scmp_filter_ctx ctx; /* while building */
+	struct cage_seccomp_guard *guard; /* while validating */
 	uint32_t def_action;
 	size_t rules;        /* libseccomp rules asked for so far */
 	size_t added;        /* rules actually given to libseccomp */
+	size_t entry;        /* index of the syscalls[] entry being walked */
 	cage_err_t *err;
 };
 
@@ -249,7 +254,7 @@ static int walk_arches(struct walk *w, yajl_val root)
 		path_index(p, "architectures", i);
 		if (!arch)
 			return err_at(w->err, p, "unknown architecture '%.64s'", name);
-		if (!w->ctx)
+		if (!w->build)
 			continue;
 		int rc = seccomp_arch_add(w->ctx, arch->value);
 		if (rc < 0 && rc != -EEXIST)
@@ -270,7 +275,7 @@ static int walk_flags(struct walk *w, yajl_val root)
 		path_index(p, "flags", i);
 		if (!f)
 			return err_at(w->err, p, "unsupported flag '%.64s'", name);
-		if (!w->ctx)
+		if (!w->build)
 			continue;
 		int rc = seccomp_attr_set(w->ctx, (enum scmp_filter_attr)f->value, 1);
 		if (rc < 0)
@@ -375,6 +380,21 @@ static int add_rules(struct walk *w, const char *path, const char *name, uint32_
 	return 0;
 }
 
+/* Validation pass: hand multi-condition rules to the guard (guard.c). */
+static int guard_entry(struct walk *w, yajl_val names, const struct scmp_arg_cmp *conds, size_t n)
+{
+	if (n < 2)
+		return 0;
+	for (size_t j = 0; j < names->u.array.len; j++) {
+		const char *name = names->u.array.values[j]->u.string;
+		int nr = seccomp_syscall_resolve_name(name);
+		if (nr != __NR_SCMP_ERROR &&
+		    cage_seccomp_guard_add(w->guard, nr, name, w->entry, conds, n) < 0)
+			return cage_err_sys(w->err, ENOMEM, "syscalls[%zu]", w->entry);
+	}
+	return 0;
+}
+
 static int walk_entry(struct walk *w, yajl_val e, const char *path)
 {
 	struct scmp_arg_cmp conds[CAGE_SECCOMP_MAX_ARGS];
@@ -397,12 +417,13 @@ static int walk_entry(struct walk *w, yajl_val e, const char *path)
 	if (names->u.array.len > (CAGE_SECCOMP_MAX_RULES - w->rules) / per_name)
 		return err_at(w->err, path, "profile needs more than %d rules", CAGE_SECCOMP_MAX_RULES);
 	w->rules += names->u.array.len * per_name;
-	if (!w->ctx)
-		return 0;
 	if (action == w->def_action) {
-		cage_debug("seccomp: %s: action equals defaultAction, entry skipped", path);
+		if (w->build)
+			cage_debug("seccomp: %s: action equals defaultAction, entry skipped", path);
 		return 0;
 	}
+	if (!w->build)
+		return guard_entry(w, names, conds, or_mode ? 1 : n);
 	for (size_t j = 0; j < names->u.array.len; j++) {
 		char np[PATH_MAX_LEN];
 		path_index(np, p, j);
@@ -424,31 +445,43 @@ static int walk_syscalls(struct walk *w, yajl_val root)
 		return err_at(w->err, "syscalls", "expected an array of objects");
 	for (size_t i = 0; i < list->u.array.len; i++) {
 		path_index(p, "syscalls", i);
+		w->entry = i;
 		if (walk_entry(w, list->u.array.values[i], p) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+static int walk_pass(struct walk *w, yajl_val root)
+{
+	if (!root || !YAJL_IS_OBJECT(root))
+		return err_at(w->err, "", "expected an object");
+	if (get_action(root, "", "defaultAction", "defaultErrnoRet", &w->def_action, w->err) < 0)
+		return -1;
+	if (w->build && !(w->ctx = seccomp_init(w->def_action)))
+		return err_at(w->err, "defaultAction", "libseccomp refused it");
+	if (walk_arches(w, root) < 0 || walk_flags(w, root) < 0 || walk_listener(w, root) < 0)
+		return -1;
+	return walk_syscalls(w, root);
+}
+
+/* Validate fully (guard included) before libseccomp sees a single rule. */
 static int walk(yajl_val root, scmp_filter_ctx *out, cage_err_t *err)
 {
-	struct walk w = { .err = err };
-	if (!root || !YAJL_IS_OBJECT(root))
-		return err_at(err, "", "expected an object");
-	if (get_action(root, "", "defaultAction", "defaultErrnoRet", &w.def_action, err) < 0)
+	struct cage_seccomp_guard guard = { 0 };
+	struct walk check = { .guard = &guard, .err = err };
+	int rc = walk_pass(&check, root);
+	if (rc == 0)
+		rc = cage_seccomp_guard_check(&guard, err);
+	cage_seccomp_guard_free(&guard);
+	if (rc < 0 || !out)
+		return rc;
+
+	struct walk w = { .build = true, .err = err };
+	rc = walk_pass(&w, root);
+	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = w.ctx;
+	if (rc < 0)
 		return -1;
-	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = NULL;
-	if (out) {
-		ctx = seccomp_init(w.def_action);
-		if (!ctx)
-			return err_at(err, "defaultAction", "libseccomp refused it");
-		w.ctx = ctx;
-	}
-	if (walk_arches(&w, root) < 0 || walk_flags(&w, root) < 0 || walk_listener(&w, root) < 0 ||
-	    walk_syscalls(&w, root) < 0)
-		return -1;
-	if (!out)
-		return 0;
 	/* A binary tree of syscall numbers: an allowed syscall walks a handful
 	 * of comparisons instead of the whole deny list.  Not for a filter
 	 * without rules: libseccomp <= 2.5.3 then ignores the default action

@@ -55,39 +55,24 @@ static int bundle_config(const struct cage_paths *p, const char *user, struct ca
 	return cage_oci_load(cfg, oci, err);
 }
 
-/* Open USER's pinned namespace of `type`; -1 if there is none. */
-static int open_pin(const struct cage_paths *p, pid_t holder, const char *user, const char *type)
-{
-	char path[4096];
-	cage_pin_path(holder, p, user, type, path, sizeof(path));
-	return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-}
-
-/* A pinned namespace, not the empty placeholder file under it. */
-static bool is_nsfs(int fd)
-{
-	struct statfs sf;
-	return fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC;
-}
-
-static int child_build(const struct cage_oci *oci, int report)
+static int child_build(const struct cage_oci *oci, const char *user, int report)
 {
 	cage_err_t err = {0};
 	int flags = oci->namespaces & (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
 	if (unshare(flags) < 0)
 		cage_err_sys(&err, errno, "unshare");
 	else if (cage_build_root(oci, &err) == 0)
-		strcpy(err.msg, "ok");
-	if (write(report, err.msg, strlen(err.msg) + 1) < 0)
+		snprintf(err.msg, sizeof(err.msg), "ok %d", getpid());
+	if (write(report, err.msg, strlen(err.msg) + 1) < 0 || strncmp(err.msg, "ok ", 3))
 		return 1;
-	/* Stay until the parent has pinned our namespaces (it closes the pipe). */
+	/* Wait until the pid is recorded, then hold the cage (cage_pins.c). */
 	char c;
 	while (read(report, &c, 1) > 0)
 		;
-	return 0;
+	cage_pin_sleep(user);
 }
 
-static int create_cage(const struct cage_paths *p, pid_t holder, const char *user, cage_err_t *err)
+static int create_cage(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
 	struct cage_oci oci;
 	if (bundle_config(p, user, &oci, NULL, err) < 0)
@@ -99,24 +84,30 @@ static int create_cage(const struct cage_paths *p, pid_t holder, const char *use
 	}
 	pid_t child = fork();
 	if (child == 0) {
+		/* Double fork: the pin belongs to init, not to the user's program. */
 		close(sv[0]);
-		_exit(child_build(&oci, sv[1]));
+		if (fork() != 0)
+			_exit(0);
+		_exit(child_build(&oci, user, sv[1]));
 	}
 	close(sv[1]);
 	cage_oci_free(&oci);
-	char msg[CAGE_ERR_MSG_MAX] = "";
-	ssize_t n = child > 0 ? read(sv[0], msg, sizeof(msg) - 1) : -1;
-	int rc = 0;
-	if (child < 0)
-		rc = cage_err_sys(err, errno, "fork");
-	else if (n <= 0 || strcmp(msg, "ok"))
-		rc = cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
-	else
-		rc = cage_pin(p, holder, user, child, err);
-	close(sv[0]);
 	if (child > 0)
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
+	char msg[CAGE_ERR_MSG_MAX] = "";
+	ssize_t n = child > 0 ? read(sv[0], msg, sizeof(msg) - 1) : -1;
+	int rc = 0;
+	long pid = 0;
+	if (child < 0)
+		rc = cage_err_sys(err, errno, "fork");
+	else if (n <= 0 || sscanf(msg, "ok %ld", &pid) != 1 || pid <= 1)
+		rc = cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
+	else if (cage_pin_record(p, user, (pid_t)pid, err) < 0) {
+		kill((pid_t)pid, SIGKILL);
+		rc = -1;
+	}
+	close(sv[0]); /* lets the builder go to sleep as the pin */
 	return rc;
 }
 
@@ -131,42 +122,21 @@ static int user_lock(const struct cage_paths *p, const char *user, cage_err_t *e
 	return cage_lock_take(f, true, err);
 }
 
-/* 1: all three namespaces pinned; 0: none; -1: some (an interrupted pin). */
-static int pinned(const struct cage_paths *p, pid_t holder, const char *user)
+static int ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
-	static const char *const types[] = {"mnt", "ipc", "uts"};
-	int have = 0;
-	for (size_t i = 0; i < 3; i++) {
-		int fd = open_pin(p, holder, user, types[i]);
-		have += fd >= 0 && is_nsfs(fd);
-		if (fd >= 0)
-			close(fd);
-	}
-	return have == 3 ? 1 : have == 0 ? 0 : -1;
-}
-
-static int ensure(const struct cage_paths *p, const char *user, pid_t *holder, cage_err_t *err)
-{
-	if (cage_holder_pid(p, true, holder, err) < 0)
-		return -1;
-	if (pinned(p, *holder, user) == 1)
+	if (cage_pin_pid(p, user))
 		return 0; /* the common case: join without a lock */
 	_cleanup_close_ int lock = user_lock(p, user, err);
 	if (lock < 0)
 		return -1;
-	int state = pinned(p, *holder, user);
-	if (state == 1)
-		return 0;
-	/* A pin cut short by a crash: start over rather than join half a cage. */
-	if (state < 0 && cage_unpin(p, *holder, user, err) < 0)
-		return -1;
-	return create_cage(p, *holder, user, err);
+	if (cage_pin_pid(p, user))
+		return 0; /* built by whoever held the lock before us */
+	return create_cage(p, user, err);
 }
 
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
-	pid_t holder;
-	return ensure(p, user, &holder, err);
+	return ensure(p, user, err);
 }
 
 /* ---- joining ---- */
@@ -283,14 +253,14 @@ static char **build_env(const struct cage_oci *oci, bool as_root)
 	return env.v;
 }
 
-static int join_namespaces(const struct cage_paths *p, pid_t holder, const char *user, cage_err_t *err)
+static int join_namespaces(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
 	static const struct { const char *type; int flag; } order[] = {
 		{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"mnt", CLONE_NEWNS},
 	};
 	for (size_t i = 0; i < 3; i++) {
-		_cleanup_close_ int fd = open_pin(p, holder, user, order[i].type);
-		if (fd < 0 || !is_nsfs(fd))
+		_cleanup_close_ int fd = cage_pin_open(p, user, order[i].type);
+		if (fd < 0)
 			return cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
 		if (setns(fd, order[i].flag) < 0)
 			return cage_err_sys(err, errno, "cannot join the %s namespace of %s", order[i].type, user);
@@ -301,11 +271,10 @@ static int join_namespaces(const struct cage_paths *p, pid_t holder, const char 
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
 	       cage_err_t *err)
 {
-	pid_t holder;
 	struct cage_oci oci;
 	struct timespec mtime = {0};
 	struct bpf_prog bpf = {0};
-	if (ensure(p, user, &holder, err) < 0 || bundle_config(p, user, &oci, &mtime, err) < 0)
+	if (ensure(p, user, err) < 0 || bundle_config(p, user, &oci, &mtime, err) < 0)
 		return -1;
 	if (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0) {
 		cage_oci_free(&oci);
@@ -314,7 +283,7 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	int rc = join_namespaces(p, holder, user, err);
+	int rc = join_namespaces(p, user, err);
 	if (rc == 0 && !o->as_root)
 		rc = drop_to_user(&oci, err);
 	if (rc == 0 && (oci.no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -350,23 +319,17 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 
 int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err)
 {
-	pid_t holder;
-	if (cage_holder_pid(p, false, &holder, err) < 0)
-		return -1;
-	if (!holder)
-		return 0;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "/proc/%d/root%s/pins", holder, p->run);
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_free_ char *dir = cage_path_join(p->run, "cages");
+	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
 	if (!d)
-		return cage_err_sys(err, errno, "cannot read %s", dir);
+		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot read %s", dir);
 	for (struct dirent *de; (de = readdir(d));) {
 		size_t n = strlen(de->d_name);
-		if (n > 4 && !strcmp(de->d_name + n - 4, ".mnt")) {
-			_cleanup_close_ int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0 && is_nsfs(fd) && cage_strvec_push_n(out, de->d_name, n - 4) < 0)
-				return cage_err_sys(err, ENOMEM, "list");
-		}
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".pid"))
+			continue;
+		de->d_name[n - 4] = '\0';
+		if (cage_pin_pid(p, de->d_name) && cage_strvec_push(out, de->d_name) < 0)
+			return cage_err_sys(err, ENOMEM, "list");
 	}
 	cage_strvec_sort_unique(out);
 	return 0;
@@ -374,13 +337,11 @@ int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *e
 
 int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage_err_t *err)
 {
-	pid_t holder;
+	(void)err;
 	*ino = 0;
-	if (cage_holder_pid(p, false, &holder, err) < 0 || !holder)
-		return holder ? -1 : 0;
-	_cleanup_close_ int fd = open_pin(p, holder, user, "mnt");
+	_cleanup_close_ int fd = cage_pin_open(p, user, "mnt");
 	struct stat st;
-	if (fd >= 0 && is_nsfs(fd) && fstat(fd, &st) == 0)
+	if (fd >= 0 && fstat(fd, &st) == 0)
 		*ino = st.st_ino;
 	return 0;
 }
@@ -415,10 +376,7 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 
 int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, cage_err_t *err)
 {
-	pid_t holder;
-	if (cage_holder_pid(p, false, &holder, err) < 0)
-		return -1;
-	if (!holder)
+	if (!cage_pin_pid(p, user))
 		return 0;
 	_cleanup_close_ int lock = user_lock(p, user, err);
 	if (lock < 0)
@@ -428,29 +386,29 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 		for (int round = 0; round < 20; round++) {
 			pid_t *pids;
 			size_t n;
+			pid_t pin = cage_pin_pid(p, user);
 			if (cage_pids(p, user, &pids, &n, err) < 0)
 				return -1;
+			size_t killed = 0;
 			for (size_t i = 0; i < n; i++)
-				kill(pids[i], SIGKILL);
+				if (pids[i] != pin && kill(pids[i], SIGKILL) == 0)
+					killed++;
 			free(pids);
-			if (!n)
+			if (!killed)
 				break;
 			usleep(10000);
 		}
 	}
-	return cage_unpin(p, holder, user, err);
+	return cage_pin_release(p, user, err);
 }
 
 /* --unmount-dir: detach DIR inside USER's cage (the cage stays). */
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err)
 {
-	pid_t holder;
-	if (dir[0] != '/' || cage_holder_pid(p, false, &holder, err) < 0)
-		return dir[0] != '/' ? cage_err_set(err, "%s: not an absolute path", dir) : -1;
-	if (!holder)
-		return 0;
-	_cleanup_close_ int fd = open_pin(p, holder, user, "mnt");
-	if (fd < 0 || !is_nsfs(fd))
+	if (dir[0] != '/')
+		return cage_err_set(err, "%s: not an absolute path", dir);
+	_cleanup_close_ int fd = cage_pin_open(p, user, "mnt");
+	if (fd < 0)
 		return 0;
 	pid_t child = fork();
 	if (child < 0)

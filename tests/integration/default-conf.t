@@ -51,8 +51,10 @@ leaks=""
 while read -r p; do
 	case $p in ''|\#*) continue ;; esac
 	for f in $SKEL$p; do
-		# The runtime's mount points (/proc, /tmp, /home...) are empty directories.
+		# The runtime's mount points (/proc, /tmp, /home...) are empty directories;
+		# /var/run and /var/lock are the host's symlinks into /run, one of them.
 		[ -d "$f" ] && [ ! -L "$f" ] && [ -z "$(ls -A "$f")" ] && continue
+		[ -L "$f" ] && case $(readlink "$f") in /run|/run/*) continue ;; esac
 		{ [ -e "$f" ] || [ -L "$f" ]; } && leaks="$leaks ${f#$SKEL}"
 	done
 done < /etc/cagefs/black.list

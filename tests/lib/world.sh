@@ -2,7 +2,7 @@
 # Source this first thing in a test script, then call `world_enter "$@"`:
 #  - the script re-executes itself in a new private mount namespace and a
 #    new PID namespace: when it ends, the kernel kills every process it left
-#    (the cage holder, processes inside cages), so nothing survives it;
+#    (the processes pinning cages, processes inside them): nothing survives;
 #  - it refuses to go on if it is still in the host's mount namespace;
 #  - /tmp and /home become empty tmpfs; /etc is a bind-mounted copy (so
 #    useradd and NSS work for real test users); /var, /usr/share and /run
@@ -62,6 +62,4 @@ world_enter() {
 	# The guard that matters: never run a test in the host's namespace.
 	world_in_host_ns && world_die "refusing to run in the host's mount namespace"
 	world_setup
-	# The runtime starts its pin holder from here (secure_getenv-free paths).
-	export CAGEFS_RUNTIME="$B/cagefs-runtime"
 }

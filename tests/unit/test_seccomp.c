@@ -418,6 +418,39 @@ static void test_compile_rules(void)
 	if (ctx)
 		seccomp_release(ctx);
 
+	/* Two multi-condition rules for one syscall with an inequality among
+	 * them are refused: libseccomp 2.5.4 can loop forever on those (guard.c). */
+#define NE0 "{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_NE\"}"
+#define GT1 "{\"index\":1,\"value\":5,\"op\":\"SCMP_CMP_GT\"}"
+#define LT3 "{\"index\":3,\"value\":7,\"op\":\"SCMP_CMP_LT\"}"
+#define EQ0 "{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}"
+#define EQ3 "{\"index\":3,\"value\":7,\"op\":\"SCMP_CMP_EQ\"}"
+#define ME1 "{\"index\":1,\"value\":15,\"valueTwo\":5,\"op\":\"SCMP_CMP_MASKED_EQ\"}"
+#define GP(errno_, ...) "{\"names\":[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":" \
+	errno_ ",\"args\":[" __VA_ARGS__ "]}"
+	const char *want = "t.json: syscalls[0] and syscalls[1] ('getpriority'): two rules with several "
+			   "conditions for one syscall, one of them not an equality: libseccomp can loop "
+			   "forever building that; use one multi-condition rule per syscall, or only "
+			   "SCMP_CMP_EQ/SCMP_CMP_MASKED_EQ in them";
+	yajl_val lp = load(E(GP("1", NE0 "," GT1) "," GP("2", LT3 "," NE0)), &err);
+	is_str(lp ? "(accepted)" : err.msg, want, "a rule pair libseccomp loops on is refused");
+	if (lp)
+		yajl_tree_free(lp);
+	lp = load(E(GP("1", EQ3 "," EQ0) "," GP("2", NE0 "," ME1)), &err);
+	is_str(lp ? "(accepted)" : err.msg, want, "  whichever rule has the inequality");
+	if (lp)
+		yajl_tree_free(lp);
+	ctx = build(E(GP("1", EQ0 "," ME1) "," GP("2", EQ3 "," EQ0) "," GP("4", NE0) "," GP("5", GT1)),
+		    "equality-only pairs and single conditions");
+	ok(ctx != NULL, "equality-only multi-condition rules next to single conditions are built");
+	if (ctx)
+		seccomp_release(ctx);
+	ctx = build(E(GP("3", NE0 "," GT1 "," LT3) "," GP("3", NE0) "," GP("5", EQ3)),
+		    "one multi-condition rule with inequalities");
+	ok(ctx != NULL, "one multi-condition rule with inequalities next to single conditions is built");
+	if (ctx)
+		seccomp_release(ctx);
+
 	/* compile() on a tree nobody validated reports the JSON path only. */
 	yajl_val t = yajl_tree_parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
 				     "\"action\":\"bogus\"}]}", NULL, 0);

@@ -2,10 +2,9 @@
  *
  * One namespace set (mount, ipc, uts) per user, shared by all the user's
  * sessions.  The first entry creates it from /var/cagefs/NN/USER/config.json
- * and pins it; later entries setns() into it.  Pins are bind mounts of the
- * namespace files inside the private mount namespace of one holder process
- * (`cagefs-runtime holder`), reached through /proc/HOLDER/root/run/cagefs/pins,
- * so no mount per user appears in the host's mount table (systemd#36856). */
+ * and pins it; later entries setns() into it.  The pin is the process that
+ * built the cage, asleep inside it (RUN/cages/USER.pid), so no mount per
+ * user appears in the host's mount table (systemd#36856). */
 #ifndef CAGEFS_CAGE_H
 #define CAGEFS_CAGE_H
 
@@ -75,7 +74,5 @@ int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *d
 /* Processes whose mount namespace is USER's cage. */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);
 
-/* The holder: `cagefs-runtime holder` runs this (never returns). */
-int cage_holder_main(const struct cage_paths *p);
 
 #endif

@@ -1,0 +1,120 @@
+/* Pinning a cage (DESIGN.md §4): the process that built the cage stays in
+ * it, asleep, and holds its namespaces; RUN/cages/USER.pid names it (with
+ * its start time, so a recycled pid is never taken for it).  Every entry
+ * setns()es through /proc/PID/ns/{mnt,ipc,uts}.  This adds no mount anywhere, so the
+ * host's mount table gains nothing per user (systemd#36856), and a pin that
+ * is killed (or a crash at any moment) just means the next entry builds a
+ * new cage; processes already inside keep running.
+ * (Bind-mounting nsfs files into an older "holder" namespace was tried
+ * first: on 6.x kernels namespace ids come from per-CPU batches, so the
+ * kernel's loop check refuses such binds at random.) */
+#define _GNU_SOURCE
+#include "cage_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+
+/* Field 22 of /proc/PID/stat; 0 for a dead or zombie process. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *s = strrchr(buf, ')');
+	if (!s || s[1] != ' ' || s[2] == 'Z' || s[2] == 'X')
+		return 0;
+	unsigned long long t = 0;
+	for (int field = 2; *s; s++)
+		if (*s == ' ' && ++field == 22) {
+			t = strtoull(s + 1, NULL, 10);
+			break;
+		}
+	return t;
+}
+
+static void pin_file(const struct cage_paths *p, const char *user, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/cages/%s.pid", p->run, user);
+}
+
+pid_t cage_pin_pid(const struct cage_paths *p, const char *user)
+{
+	char f[4096];
+	_cleanup_free_ char *text = NULL;
+	pin_file(p, user, f, sizeof(f));
+	if (cage_read_file(f, 128, &text, NULL, NULL) < 0)
+		return 0;
+	long pid = 0;
+	unsigned long long t = 0;
+	if (sscanf(text, "%ld %llu", &pid, &t) != 2 || pid <= 1 || start_time((pid_t)pid) != t)
+		return 0;
+	return (pid_t)pid;
+}
+
+int cage_pin_record(const struct cage_paths *p, const char *user, pid_t pid, cage_err_t *err)
+{
+	char dir[4096], f[4096], text[64];
+	snprintf(dir, sizeof(dir), "%s/cages", p->run);
+	if ((mkdir(p->run, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+		return cage_err_sys(err, errno, "cannot create %s", dir);
+	pin_file(p, user, f, sizeof(f));
+	int n = snprintf(text, sizeof(text), "%d %llu\n", pid, start_time(pid));
+	return cage_write_atomic(f, text, (size_t)n, 0600, err);
+}
+
+int cage_pin_open(const struct cage_paths *p, const char *user, const char *type)
+{
+	pid_t pid = cage_pin_pid(p, user);
+	if (!pid) {
+		errno = ENOENT;
+		return -1;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, type);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	pid_t pid = cage_pin_pid(p, user);
+	char f[4096];
+	pin_file(p, user, f, sizeof(f));
+	if (pid && kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
+	if (unlink(f) < 0 && errno != ENOENT)
+		return cage_err_sys(err, errno, "cannot remove %s", f);
+	return 0;
+}
+
+/* The builder becomes the pin: nothing open, no signal from a session
+ * (only SIGKILL ends it), asleep for as long as the cage lives. */
+void cage_pin_sleep(const char *user)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "cage:%s", user);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_IGN);
+	setsid();
+	syscall(SYS_close_range, 0, ~0U, 0);
+	for (;;)
+		pause();
+}
