@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -87,11 +88,17 @@ static const struct named arches[] = {
 #endif
 };
 
-/* Filter flags map to libseccomp attributes set to 1. */
+/* Filter flags map to libseccomp attributes set to 1 ... */
 static const struct named flags[] = {
 	{ "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
 	{ "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
 	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
+};
+/* ... and, for a caller loading exported BPF itself, to seccomp(2) flags. */
+static const struct named kernel_flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
 };
 
 struct walk {
@@ -501,4 +508,24 @@ int cage_seccomp_compile(yajl_val profile, scmp_filter_ctx *out, cage_err_t *err
 {
 	*out = NULL;
 	return walk(profile, out, err);
+}
+
+int cage_seccomp_flags(yajl_val profile, unsigned int *out, cage_err_t *err)
+{
+	char p[PATH_MAX_LEN];
+	yajl_val list;
+	*out = 0;
+	if (!profile || !YAJL_IS_OBJECT(profile))
+		return err_at(err, "", "expected an object");
+	if (get_strings(profile, "", "flags", false, &list, err) < 0)
+		return -1;
+	for (size_t i = 0; list && i < list->u.array.len; i++) {
+		const char *name = list->u.array.values[i]->u.string;
+		const struct named *f = lookup(kernel_flags, ARRAY_LEN(kernel_flags), name);
+		path_index(p, "flags", i);
+		if (!f)
+			return err_at(err, p, "unsupported flag '%.64s'", name);
+		*out |= f->value;
+	}
+	return 0;
 }

@@ -355,12 +355,14 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 		return ns ? -1 : 0;
 	_cleanup_closedir_ DIR *d = opendir("/proc");
 	size_t cap = 0;
+	/* The pin is the cage's anchor, not one of the user's processes. */
+	pid_t pin = cage_pin_pid(p, user);
 	for (struct dirent *de; d && (de = readdir(d));) {
 		char path[64];
 		struct stat st;
 		long pid = strtol(de->d_name, NULL, 10);
 		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
-		if (pid <= 0 || stat(path, &st) < 0 || st.st_ino != ns)
+		if (pid <= 0 || pid == pin || stat(path, &st) < 0 || st.st_ino != ns)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -386,12 +388,11 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 		for (int round = 0; round < 20; round++) {
 			pid_t *pids;
 			size_t n;
-			pid_t pin = cage_pin_pid(p, user);
 			if (cage_pids(p, user, &pids, &n, err) < 0)
 				return -1;
 			size_t killed = 0;
 			for (size_t i = 0; i < n; i++)
-				if (pids[i] != pin && kill(pids[i], SIGKILL) == 0)
+				if (kill(pids[i], SIGKILL) == 0)
 					killed++;
 			free(pids);
 			if (!killed)

@@ -91,6 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(v != NULL);
 	CHECK(cage_seccomp_validate(v, &err) == 0);
 	round_trip(v);
+	unsigned int flags = 0;
+	CHECK(cage_seccomp_flags(v, &flags, &err) == 0);
+	CHECK((flags & ~7u) == 0);
 	scmp_filter_ctx ctx = NULL;
 	if (cage_seccomp_compile(v, &ctx, &err) == 0) {
 		CHECK(ctx != NULL);

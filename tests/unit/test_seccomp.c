@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -450,6 +451,17 @@ static void test_compile_rules(void)
 	ok(ctx != NULL, "one multi-condition rule with inequalities next to single conditions is built");
 	if (ctx)
 		seccomp_release(ctx);
+
+	unsigned int fl = 99;
+	yajl_val fv = load("{" DA ",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}", &err);
+	is_int(fv ? cage_seccomp_flags(fv, &fl, &err) : -1, 0, "cage_seccomp_flags reads the flags");
+	is_int(fl, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW, "  as seccomp(2) bits");
+	if (fv)
+		yajl_tree_free(fv);
+	fv = load("{" DA "}", &err);
+	ok(fv && cage_seccomp_flags(fv, &fl, &err) == 0 && fl == 0, "  none when there are none");
+	if (fv)
+		yajl_tree_free(fv);
 
 	/* compile() on a tree nobody validated reports the JSON path only. */
 	yajl_val t = yajl_tree_parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"

@@ -71,7 +71,7 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_e
 /* Detach DIR inside USER's live cage: 1 if something was unmounted, 0 if
  * nothing was (or no cage), -1 on error. */
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err);
-/* Processes whose mount namespace is USER's cage. */
+/* Processes whose mount namespace is USER's cage (not counting its pin). */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);
 
 

@@ -46,6 +46,11 @@ int cage_seccomp_validate(yajl_val profile, cage_err_t *err);
  * refuses setns/unshare/mount, which the runtime itself needs before that. */
 int cage_seccomp_compile(yajl_val profile, scmp_filter_ctx *out, cage_err_t *err);
 
+/* The profile's "flags" as seccomp(2) SECCOMP_FILTER_FLAG_* bits, for a
+ * caller that exports the filter (seccomp_export_bpf) and loads the BPF
+ * itself: libseccomp applies them only in seccomp_load. */
+int cage_seccomp_flags(yajl_val profile, unsigned int *flags, cage_err_t *err);
+
 /* The built-in default profile (seccomp/default.json, embedded at build time). */
 int cage_seccomp_default(yajl_val *out, cage_err_t *err);
 /* Its JSON text, e.g. for `cagefsctl` to show or install it. */
