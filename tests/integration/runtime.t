@@ -262,4 +262,9 @@ is "$(enter a gina 'id -un')" gina "gina enters once the skeleton is back"
 
 kill $ROOTSLEEP 2>/dev/null
 diag "$((T_N - T_FAIL)) passed, $T_FAIL failed"
+# OCI state: a cage with nothing running in it is "created"; kill spares the pin.
+"$B/cagefs_enter_user" alice true
+like "$("$RT" state alice)" '"status":"created"' "cagefs-runtime state: nothing running means created"
+"$RT" kill alice KILL
+like "$("$RT" list)" "alice" "cagefs-runtime kill signals the user's processes, not the cage's pin"
 done_testing
