@@ -76,11 +76,10 @@ int main(int argc, char **argv)
 		shell_argv[2] = argv[first];
 		cmd = shell_argv;
 	}
-	struct cage_user u;
+	struct cage_user u = {.name = pw->pw_name, .uid = caller_uid, .gid = caller_gid};
 	cage_err_t err = {0};
 	uid_t min_uid = 0;
 	bool caged = cage_global_enabled(&p) && cage_min_uid(&p, &min_uid, &err) == 0 &&
-		     cage_user_lookup(pw->pw_name, &u, &err) == 0 &&
 		     cage_user_cageable(&p, &u, min_uid, NULL, &err) == 0 &&
 		     cage_user_is_enabled(&p, pw->pw_name);
 	if (!caged) {
@@ -93,7 +92,8 @@ int main(int argc, char **argv)
 		}
 		return run_uncaged(cmd, pw->pw_name, caller_uid, caller_gid);
 	}
-	struct cage_enter_opts o = {.argv = argc > first ? cmd : NULL, .login = argc == first};
+	struct cage_enter_opts o = {.argv = argc > first ? cmd : NULL, .login = argc == first,
+				    .uid_known = true, .uid = caller_uid};
 	cage_enter(&p, pw->pw_name, &o, &err);
 	cage_error("%s", err.msg);
 	return 1;

@@ -35,14 +35,20 @@
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
 
-static int bundle_config(const struct cage_paths *p, const char *user, struct cage_oci *oci,
-			 struct timespec *mtime, cage_err_t *err)
+static int bundle_config(const struct cage_paths *p, const char *user, const uid_t *known_uid,
+			 struct cage_oci *oci, struct timespec *mtime, cage_err_t *err)
 {
-	struct cage_user u;
-	if (cage_user_lookup(user, &u, err) < 0)
-		return -1;
-	_cleanup_free_ char *dir = cage_bundle_dir(p, u.name, u.uid);
-	cage_user_free(&u);
+	uid_t uid;
+	if (known_uid) {
+		uid = *known_uid;
+	} else {
+		struct cage_user u;
+		if (cage_user_lookup(user, &u, err) < 0)
+			return -1;
+		uid = u.uid;
+		cage_user_free(&u);
+	}
+	_cleanup_free_ char *dir = cage_bundle_dir(p, user, uid);
 	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
 	if (!cfg)
 		return cage_err_sys(err, ENOMEM, "path");
@@ -75,7 +81,7 @@ static int child_build(const struct cage_oci *oci, const char *user, int report)
 static int create_cage(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
 	struct cage_oci oci;
-	if (bundle_config(p, user, &oci, NULL, err) < 0)
+	if (bundle_config(p, user, NULL, &oci, NULL, err) < 0)
 		return -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -258,14 +264,24 @@ static int join_namespaces(const struct cage_paths *p, const char *user, cage_er
 	static const struct { const char *type; int flag; } order[] = {
 		{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"mnt", CLONE_NEWNS},
 	};
-	for (size_t i = 0; i < 3; i++) {
-		_cleanup_close_ int fd = cage_pin_open(p, user, order[i].type);
-		if (fd < 0)
-			return cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
-		if (setns(fd, order[i].flag) < 0)
-			return cage_err_sys(err, errno, "cannot join the %s namespace of %s", order[i].type, user);
+	/* Open all three first: the pin could die between two setns calls. */
+	pid_t pin = cage_pin_pid(p, user);
+	int fds[3] = {-1, -1, -1}, rc = 0;
+	for (size_t i = 0; i < 3 && pin; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pin, order[i].type);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	return 0;
+	for (size_t i = 0; i < 3 && rc == 0; i++) {
+		if (fds[i] < 0)
+			rc = cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
+		else if (setns(fds[i], order[i].flag) < 0)
+			rc = cage_err_sys(err, errno, "cannot join the %s namespace of %s", order[i].type, user);
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc;
 }
 
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
@@ -274,7 +290,8 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	struct cage_oci oci;
 	struct timespec mtime = {0};
 	struct bpf_prog bpf = {0};
-	if (ensure(p, user, err) < 0 || bundle_config(p, user, &oci, &mtime, err) < 0)
+	if (ensure(p, user, err) < 0 ||
+	    bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
 		return -1;
 	if (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0) {
 		cage_oci_free(&oci);

@@ -51,6 +51,8 @@ struct cage_enter_opts {
 	bool as_root;             /* cagefsctl --enter: stay root (caps dropped to none but
 				   * for the uid), for the administrator */
 	bool login;               /* run argv[0] as a login shell ("-bash") */
+	bool uid_known;           /* the caller looked the user up already: */
+	uid_t uid;                /* its uid (saves a passwd scan per entry) */
 };
 
 /* Make sure USER's cage exists (create and pin it if not).  Twenty
