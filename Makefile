@@ -147,7 +147,8 @@ install: all
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-		-Iruntime/include runtime bundles cli
+		-Iruntime/include runtime bundles cli seccomp
+	seccomp/embed.sh --check
 
 clean:
 	rm -rf $(B)

@@ -7,6 +7,7 @@
  * process becomes the command (exec), nothing stands in between. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -41,8 +42,19 @@ static int run_uncaged(char **argv, const char *name, uid_t uid, gid_t gid)
 	return 127;
 }
 
+/* A setuid program started with fd 0, 1 or 2 closed would hand that number
+ * to the next file it opens (a lock, a pid file) and later write messages
+ * into it: make sure all three are open first. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			_exit(1);
+}
+
 int main(int argc, char **argv)
 {
+	ensure_std_fds();
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	bool as_user_arg = strstr(prog, "_user") != NULL;
 	cage_log_set_stderr(prog);
