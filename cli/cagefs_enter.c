@@ -55,6 +55,8 @@ static void ensure_std_fds(void)
 int main(int argc, char **argv)
 {
 	ensure_std_fds();
+	if (argc < 1 || !argv[0])
+		return 2;
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	bool as_user_arg = strstr(prog, "_user") != NULL;
 	cage_log_set_stderr(prog);

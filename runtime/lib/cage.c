@@ -15,6 +15,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -172,7 +173,23 @@ static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 struct bpf_prog {
 	struct sock_fprog prog;
 	void *buf;
+	scmp_filter_ctx ctx; /* set instead of buf when the cache cannot be trusted */
 };
+
+/* A caller of the setuid cagefs_enter chooses our rlimits: with a small
+ * RLIMIT_FSIZE the exported filter could be cut short and cached.  Write
+ * the cache only when file size is unlimited. */
+static bool may_write_cache(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_FSIZE, &r) < 0)
+		return false;
+	if (r.rlim_cur != r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_FSIZE, &r);
+	}
+	return r.rlim_cur == RLIM_INFINITY;
+}
 
 static int read_bpf(int fd, struct bpf_prog *out)
 {
@@ -194,6 +211,10 @@ static int compile_bpf(const struct cage_oci *oci, const char *cache, struct bpf
 	scmp_filter_ctx ctx = NULL;
 	if (cage_seccomp_compile((yajl_val)oci->seccomp, &ctx, err) < 0)
 		return -1;
+	if (!may_write_cache()) {
+		out->ctx = ctx; /* loaded by libseccomp itself, nothing cached */
+		return 0;
+	}
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.%d", cache, getpid());
 	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -233,6 +254,10 @@ static int prepare_seccomp(const struct cage_paths *p, const char *user, const s
 
 static int load_seccomp(const struct bpf_prog *bpf, cage_err_t *err)
 {
+	if (bpf->ctx) {
+		int rc = seccomp_load(bpf->ctx);
+		return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+	}
 	if (!bpf->buf)
 		return 0;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &bpf->prog, 0, 0) < 0)
@@ -435,7 +460,8 @@ int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *d
 		if (setns(fd, CLONE_NEWNS) < 0)
 			_exit(2);
 		int n = 0;
-		while (umount2(dir, MNT_DETACH) == 0)
+		/* The user may have planted a symlink at dir inside the cage. */
+		while (umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 			n++;
 		_exit(n ? 0 : errno == EINVAL ? 1 : 2);
 	}

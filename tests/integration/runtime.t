@@ -260,6 +260,13 @@ for P in a c; do bad $P nosuchuser "unknown user" "no such user|nosuchuser"; don
 is "$(enter a frank 'id -un')" frank "frank enters once his config.json is whole again"
 is "$(enter a gina 'id -un')" gina "gina enters once the skeleton is back"
 
+# A tiny RLIMIT_FSIZE chosen by the caller of the setuid cagefs_enter must not
+# cut the cached seccomp filter short: the filter is then loaded uncached.
+"$RT" delete alice >/dev/null 2>&1   # a fresh cage on the skeleton as it is now
+rm -f /run/cagefs/seccomp/alice.bpf
+out=$(su -s /bin/sh alice -c "ulimit -f 1; $WORLD/bin/cagefs_enter 'grep ^Seccomp: /proc/self/status'" 2>&1)
+like "$out" "Seccomp:.2" "setuid cagefs_enter under ulimit -f 1: the filter is loaded"
+run "... and nothing was cached" test ! -e /run/cagefs/seccomp/alice.bpf
 kill $ROOTSLEEP 2>/dev/null
 diag "$((T_N - T_FAIL)) passed, $T_FAIL failed"
 # OCI state: a cage with nothing running in it is "created"; kill spares the pin.
