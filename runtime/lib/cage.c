@@ -284,29 +284,16 @@ static char **build_env(const struct cage_oci *oci, bool as_root)
 	return env.v;
 }
 
+/* One setns() on the pin's pidfd joins all three namespaces at once: the
+ * pin cannot die, nor its pid be reused, half way (kernel >= 5.8). */
 static int join_namespaces(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
-	static const struct { const char *type; int flag; } order[] = {
-		{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"mnt", CLONE_NEWNS},
-	};
-	/* Open all three first: the pin could die between two setns calls. */
-	pid_t pin = cage_pin_pid(p, user);
-	int fds[3] = {-1, -1, -1}, rc = 0;
-	for (size_t i = 0; i < 3 && pin; i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pin, order[i].type);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	for (size_t i = 0; i < 3 && rc == 0; i++) {
-		if (fds[i] < 0)
-			rc = cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
-		else if (setns(fds[i], order[i].flag) < 0)
-			rc = cage_err_sys(err, errno, "cannot join the %s namespace of %s", order[i].type, user);
-	}
-	for (size_t i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	return rc;
+	_cleanup_close_ int pfd = cage_pin_pidfd(p, user);
+	if (pfd < 0)
+		return cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
+	if (setns(pfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+		return cage_err_sys(err, errno, "cannot join the cage of %s", user);
+	return 0;
 }
 
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,

@@ -90,12 +90,32 @@ int cage_pin_open(const struct cage_paths *p, const char *user, const char *type
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err)
+/* A pidfd of the pin, checked again after it was opened: a pid that died
+ * and was reused between the check and the open is never taken for it. */
+int cage_pin_pidfd(const struct cage_paths *p, const char *user)
 {
 	pid_t pid = cage_pin_pid(p, user);
+	if (!pid) {
+		errno = ENOENT;
+		return -1;
+	}
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd >= 0 && cage_pin_pid(p, user) != pid) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	_cleanup_close_ int pfd = cage_pin_pidfd(p, user);
 	char f[4096];
 	pin_file(p, user, f, sizeof(f));
-	if (pid && kill(pid, SIGKILL) < 0 && errno != ESRCH)
+	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
 	if (unlink(f) < 0 && errno != ENOENT)
 		return cage_err_sys(err, errno, "cannot remove %s", f);
