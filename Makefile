@@ -64,7 +64,7 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(B)/%.o: %.c $(wildcard runtime/include/cagefs/*.h) $(wildcard bundles/*.h cli/*.h)
+$(B)/%.o: %.c $(wildcard runtime/include/cagefs/*.h) $(wildcard runtime/lib/*.h bundles/*.h cli/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<

@@ -7,6 +7,7 @@
  * "file:line: what is wrong" and leaves the caller's cage_cfg untouched. */
 #define _GNU_SOURCE
 #include "cagefs/config.h"
+#include "textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
@@ -24,80 +25,9 @@
 #define CFG_MAX_FILE_SIZE ((size_t)16 << 20)
 /* The name length useradd accepts, a trailing '$' included. */
 #define CFG_NAME_MAX 32
-/* Quote at most this much of an offending text: a 1 MiB line must not push
- * the "file:line:" part out of the fixed-size error message. */
-#define SHOW_MAX 64
-#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
-
-/* A piece of the input buffer; never NUL-terminated. */
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* ---- line splitting (same rules as config_blacklist.c / config_ini.c) ---- */
-
-struct lines {
-	const char *buf;
-	size_t len, pos;
-	unsigned no;
-};
-
-static void lines_init(struct lines *r, const char *buf, size_t len)
-{
-	*r = (struct lines){ .buf = buf, .len = buf ? len : 0 };
-	/* Windows editors like to start UTF-8 files with a byte order mark. */
-	if (r->len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		r->pos = 3;
-}
-
-static bool lines_next(struct lines *r, struct slice *out)
-{
-	if (r->pos >= r->len)
-		return false;
-	const char *p = r->buf + r->pos;
-	size_t rest = r->len - r->pos;
-	const char *nl = memchr(p, '\n', rest);
-	size_t n = nl ? (size_t)(nl - p) : rest;
-	r->pos += n + (nl != NULL);
-	r->no++;
-	*out = (struct slice){ p, n };
-	return true;
-}
-
-/* Not isspace(): that is locale dependent and would eat 0xA0 in Latin-1. */
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static struct slice trim(struct slice s)
-{
-	while (s.n && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
 static bool slice_is(struct slice s, const char *word)
 {
 	return s.n == strlen(word) && memcmp(s.p, word, s.n) == 0;
-}
-
-__attribute__((format(printf, 4, 5)))
-static int line_err(cage_err_t *err, const char *file, unsigned line, const char *fmt, ...)
-{
-	if (!err)
-		return -1;
-	char what[CAGE_ERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return cage_err_set(err, "%s:%u: %s", file, line, what);
 }
 
 /* ---- section name index: duplicate detection without O(n^2) ---- */
@@ -106,14 +36,6 @@ struct name_index {
 	size_t *slot; /* section index + 1; 0 = empty */
 	size_t mask;
 };
-
-static size_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
 
 static size_t *idx_find(const struct name_index *ix, const struct cage_cfg *cfg, const char *name)
 {

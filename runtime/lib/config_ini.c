@@ -6,6 +6,7 @@
  * run would silently read a different setting. */
 #define _GNU_SOURCE
 #include "cagefs/config.h"
+#include "textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 
@@ -18,73 +19,6 @@
 
 #define INI_MAX_FILE_SIZE ((size_t)16 << 20)
 #define BOM "\xEF\xBB\xBF"
-/* Quote at most this much of an offending line (see config_cfg.c). */
-#define SHOW_MAX 64
-#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
-
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* ---- line splitting (same rules as config_cfg.c) ---- */
-
-struct lines {
-	const char *buf;
-	size_t len, pos;
-	unsigned no;
-};
-
-static void lines_init(struct lines *r, const char *buf, size_t len)
-{
-	*r = (struct lines){ .buf = buf, .len = buf ? len : 0 };
-	if (r->len >= 3 && memcmp(buf, BOM, 3) == 0)
-		r->pos = 3;
-}
-
-static bool lines_next(struct lines *r, struct slice *out)
-{
-	if (r->pos >= r->len)
-		return false;
-	const char *p = r->buf + r->pos;
-	size_t rest = r->len - r->pos;
-	const char *nl = memchr(p, '\n', rest);
-	size_t n = nl ? (size_t)(nl - p) : rest;
-	r->pos += n + (nl != NULL);
-	r->no++;
-	*out = (struct slice){ p, n };
-	return true;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static struct slice trim(struct slice s)
-{
-	while (s.n && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
-__attribute__((format(printf, 4, 5)))
-static int line_err(cage_err_t *err, const char *file, unsigned line, const char *fmt, ...)
-{
-	if (!err)
-		return -1;
-	char what[CAGE_ERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return cage_err_set(err, "%s:%u: %s", file, line, what);
-}
-
 /* ---- entries ---- */
 
 static void entries_free(struct cage_ini *ini)
@@ -130,14 +64,6 @@ static int push(struct cage_ini *ini, char *key, char *value, unsigned line)
 
 /* ---- merging a parsed file into ini: later keys override, via a hash so
  * a (fuzzed) file with a million keys stays linear ---- */
-
-static size_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
 
 static size_t *slot_of(size_t *slot, size_t mask, const struct cage_ini *ini, const char *key)
 {

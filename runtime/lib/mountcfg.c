@@ -8,6 +8,7 @@
  * cagefs.base.home.dirs lives in mountcfg_basehome.c. */
 #define _GNU_SOURCE
 #include "cagefs/mountcfg.h"
+#include "textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 
@@ -21,62 +22,6 @@
 
 /* Far above any real file; stops a runaway file from eating RAM. */
 #define MP_MAX_FILE_SIZE ((size_t)16 << 20)
-/* Quote at most this much of an offending text (see config_cfg.c). */
-#define SHOW_MAX 64
-#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
-
-/* A piece of the input buffer; never NUL-terminated. */
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* ---- line splitting (same rules as config_cfg.c) ---- */
-
-struct lines {
-	const char *buf;
-	size_t len, pos;
-	unsigned no;
-};
-
-static void lines_init(struct lines *r, const char *buf, size_t len)
-{
-	*r = (struct lines){ .buf = buf, .len = buf ? len : 0 };
-	if (r->len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 BOM */
-		r->pos = 3;
-}
-
-static bool lines_next(struct lines *r, struct slice *out)
-{
-	if (r->pos >= r->len)
-		return false;
-	const char *p = r->buf + r->pos;
-	size_t rest = r->len - r->pos;
-	const char *nl = memchr(p, '\n', rest);
-	size_t n = nl ? (size_t)(nl - p) : rest;
-	r->pos += n + (nl != NULL);
-	r->no++;
-	*out = (struct slice){ p, n };
-	return true;
-}
-
-/* Not isspace(): that is locale dependent. */
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static struct slice trim(struct slice s)
-{
-	while (s.n && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
 static struct slice skip1(struct slice s)
 {
 	return (struct slice){ s.p + 1, s.n - 1 };
@@ -111,14 +56,11 @@ struct ctx {
 __attribute__((format(printf, 2, 3)))
 static int perr(const struct ctx *c, const char *fmt, ...)
 {
-	if (!c->err)
-		return -1;
-	char what[CAGE_ERR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	int rc = vline_err(c->err, c->file, c->line, fmt, ap);
 	va_end(ap);
-	return cage_err_set(c->err, "%s:%u: %s", c->file, c->line, what);
+	return rc;
 }
 
 static int oom(const struct ctx *c)
@@ -140,14 +82,6 @@ struct seen {
 	struct seen_slot *slot;
 	size_t mask, n;
 };
-
-static size_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
 
 static struct seen_slot *seen_find(const struct seen *s, const char *key)
 {

@@ -8,6 +8,7 @@
  * than guess. */
 #define _GNU_SOURCE
 #include "cagefs/mountcfg.h"
+#include "textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 
@@ -27,60 +28,6 @@
 #define RE_MAX_TOTAL_NODES 8000
 #define RE_MAX_DEPTH 32
 #define RE_MAX_LOOPED_ANCHORS 32
-/* Quote at most this much of an offending text (see config_cfg.c). */
-#define SHOW_MAX 64
-#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p, ((s).n > SHOW_MAX ? "..." : "")
-
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* ---- line splitting (same rules as config_cfg.c) ---- */
-
-struct lines {
-	const char *buf;
-	size_t len, pos;
-	unsigned no;
-};
-
-static void lines_init(struct lines *r, const char *buf, size_t len)
-{
-	*r = (struct lines){ .buf = buf, .len = buf ? len : 0 };
-	if (r->len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 BOM */
-		r->pos = 3;
-}
-
-static bool lines_next(struct lines *r, struct slice *out)
-{
-	if (r->pos >= r->len)
-		return false;
-	const char *p = r->buf + r->pos;
-	size_t rest = r->len - r->pos;
-	const char *nl = memchr(p, '\n', rest);
-	size_t n = nl ? (size_t)(nl - p) : rest;
-	r->pos += n + (nl != NULL);
-	r->no++;
-	*out = (struct slice){ p, n };
-	return true;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static struct slice trim(struct slice s)
-{
-	while (s.n && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
 struct parser {
 	struct cage_basehome *b;
 	const char *file;
@@ -93,14 +40,11 @@ struct parser {
 __attribute__((format(printf, 2, 3)))
 static int perr(const struct parser *p, const char *fmt, ...)
 {
-	if (!p->err)
-		return -1;
-	char what[CAGE_ERR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	int rc = vline_err(p->err, p->file, p->line, fmt, ap);
 	va_end(ap);
-	return cage_err_set(p->err, "%s:%u: %s", p->file, p->line, what);
+	return rc;
 }
 
 static int oom(const struct parser *p)
