@@ -16,6 +16,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
+#include "cagefs/skeleton.h"
 
 static bool is_prefix_dir(const char *name)
 {
@@ -73,41 +74,22 @@ int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *
 	return 0;
 }
 
-static int remove_path(const char *path, cage_err_t *err)
-{
-	_cleanup_free_ char *norm = cage_path_normalize(path);
-	if (!norm || !strcmp(norm, "/"))
-		return cage_err_set(err, "refusing to remove %s", path);
-	char *slash = strrchr(norm, '/');
-	*slash = '\0';
-	_cleanup_close_ int dfd = open(norm[0] ? norm : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot open %s", norm);
-	return cage_rm_rf_at(dfd, slash + 1, err);
-}
-
 int cage_remove_all(const struct cage_paths *p, cage_err_t *err)
 {
 	if (cage_global_set(p, false, err) < 0 || cage_mode_set(p, false, err) < 0)
 		return -1;
-	char target[4096];
-	ssize_t n = readlink(p->skeleton, target, sizeof(target) - 1);
-	if (n > 0) { /* a moved skeleton: remove where it lives, then the link */
-		target[n] = '\0';
-		_cleanup_free_ char *dir = strdup(p->skeleton);
-		_cleanup_free_ char *abs = NULL;
-		if (!dir)
-			return cage_err_sys(err, ENOMEM, "path");
-		*strrchr(dir, '/') = '\0';
-		abs = target[0] == '/' ? strdup(target) : cage_path_join(dir, target);
-		if (!abs || remove_path(abs, err) < 0)
-			return -1;
-	}
+	/* A moved skeleton: remove where it lives, then the link (below). */
+	_cleanup_free_ char *real = cage_skeleton_realpath(p->skeleton, err);
+	_cleanup_free_ char *norm = cage_path_normalize(p->skeleton);
+	if (!real || !norm)
+		return err && err->msg[0] ? -1 : cage_err_sys(err, ENOMEM, "path");
+	if (strcmp(real, norm) && cage_rm_rf(real, err) < 0)
+		return -1;
 	static const char *const suffixes[] = {"", ".cagefs-new", ".bak"};
 	for (size_t i = 0; i < 3; i++) {
 		_cleanup_free_ char *s = NULL;
-		if (asprintf(&s, "%s%s", p->skeleton, suffixes[i]) < 0 || remove_path(s, err) < 0)
+		if (asprintf(&s, "%s%s", p->skeleton, suffixes[i]) < 0 || cage_rm_rf(s, err) < 0)
 			return -1;
 	}
-	return remove_path(p->var, err);
+	return cage_rm_rf(p->var, err);
 }

@@ -29,7 +29,7 @@
 
 /* The skeleton may be a symlink to another partition (manual: "Moving
  * cagefs-skeleton directory"): work on the directory it points to. */
-static char *real_skeleton(const char *path, cage_err_t *err)
+char *cage_skeleton_realpath(const char *path, cage_err_t *err)
 {
 	char buf[PATH_MAX];
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
@@ -61,19 +61,6 @@ static int populated(const char *dir, cage_err_t *err)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			return 1;
 	return 0;
-}
-
-static int remove_path(const char *path, cage_err_t *err)
-{
-	_cleanup_free_ char *dir = strdup(path);
-	if (!dir)
-		return cage_err_sys(err, ENOMEM, "path");
-	char *slash = strrchr(dir, '/');
-	*slash = '\0';
-	_cleanup_close_ int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return cage_err_sys(err, errno, "cannot open %s", dir);
-	return cage_rm_rf_at(dfd, slash + 1, err);
 }
 
 static int apply_into(const struct skel_plan *plan, const char *dir, const struct cage_skel_opts *o,
@@ -112,7 +99,7 @@ static int build_init(const struct skel_plan *plan, const char *real, const char
 		return -1;
 	if (have) {
 		cage_notice("the skeleton already exists at %s; use --update, --reinit or --force", real);
-		return populated(staging, err) > 0 ? remove_path(staging, err) : 0;
+		return populated(staging, err) > 0 ? cage_rm_rf(staging, err) : 0;
 	}
 	if (populated(staging, err) > 0)
 		cage_notice("resuming an interrupted build in %s", staging);
@@ -128,7 +115,7 @@ static int build_init(const struct skel_plan *plan, const char *real, const char
 static int build_fresh(const struct skel_plan *plan, const char *real, const char *staging,
 		       const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err)
 {
-	if (remove_path(staging, err) < 0 || apply_into(plan, staging, o, st, err) < 0)
+	if (cage_rm_rf(staging, err) < 0 || apply_into(plan, staging, o, st, err) < 0)
 		return -1;
 	if (populated(real, err) <= 0) {
 		if (rename(staging, real) < 0)
@@ -138,11 +125,11 @@ static int build_fresh(const struct skel_plan *plan, const char *real, const cha
 	if (renameat2(AT_FDCWD, staging, AT_FDCWD, real, RENAME_EXCHANGE) < 0)
 		return cage_err_sys(err, errno, "cannot swap in the new skeleton %s", real);
 	if (o->mode == CAGE_SKEL_FORCE)
-		return remove_path(staging, err);
+		return cage_rm_rf(staging, err);
 	_cleanup_free_ char *bak = NULL;
 	if (asprintf(&bak, "%s" BACKUP_SUFFIX, real) < 0)
 		return cage_err_sys(err, ENOMEM, "path");
-	if (remove_path(bak, err) < 0)
+	if (cage_rm_rf(bak, err) < 0)
 		return -1;
 	if (rename(staging, bak) < 0)
 		return cage_err_sys(err, errno, "cannot keep the backup %s", bak);
@@ -157,7 +144,7 @@ static int build_update(const struct skel_plan *plan, const char *real, const ch
 	if (have <= 0)
 		return have < 0 ? -1 : cage_err_set(err, "no skeleton at %s: run cagefsctl --init first", real);
 	/* A tree left by an interrupted --force/--reinit is of no use now. */
-	if (populated(staging, err) > 0 && remove_path(staging, err) < 0)
+	if (populated(staging, err) > 0 && cage_rm_rf(staging, err) < 0)
 		return -1;
 	return apply_into(plan, real, o, st, err);
 }
@@ -165,7 +152,7 @@ static int build_update(const struct skel_plan *plan, const char *real, const ch
 int cage_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err)
 {
 	memset(st, 0, sizeof(*st));
-	_cleanup_free_ char *real = real_skeleton(o->paths->skeleton, err);
+	_cleanup_free_ char *real = cage_skeleton_realpath(o->paths->skeleton, err);
 	_cleanup_free_ char *staging = NULL;
 	if (!real || asprintf(&staging, "%s" STAGING_SUFFIX, real) < 0)
 		return err && err->msg[0] ? -1 : cage_err_sys(err, ENOMEM, "path");
@@ -215,7 +202,7 @@ static int print_suid(const char *path, const struct stat *sb, int flag, struct 
 
 int cage_skeleton_print_suids(const struct cage_paths *p, FILE *out, cage_err_t *err)
 {
-	_cleanup_free_ char *real = real_skeleton(p->skeleton, err);
+	_cleanup_free_ char *real = cage_skeleton_realpath(p->skeleton, err);
 	if (!real)
 		return -1;
 	if (populated(real, err) <= 0)

@@ -319,6 +319,19 @@ int cage_rm_rf_at(int dirfd, const char *name, cage_err_t *err)
 	return 0;
 }
 
+int cage_rm_rf(const char *path, cage_err_t *err)
+{
+	_cleanup_free_ char *norm = cage_path_normalize(path);
+	if (!norm || !strcmp(norm, "/"))
+		return norm ? cage_err_set(err, "refusing to remove %s", path) : cage_err_sys(err, ENOMEM, "path");
+	char *slash = strrchr(norm, '/');
+	*slash = '\0';
+	_cleanup_close_ int dfd = open(norm[0] ? norm : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot open %s", norm);
+	return cage_rm_rf_at(dfd, slash + 1, err);
+}
+
 char *cage_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);

@@ -49,6 +49,9 @@ int cage_is_mount_point_at(int dirfd, const char *name);
 /* Remove a tree beneath dirfd without following symlinks (unlinkat only)
  * and without crossing into another mount (refused with an error). */
 int cage_rm_rf_at(int dirfd, const char *name, cage_err_t *err);
+/* The same for an absolute path (its parent is opened normally: for
+ * root-owned trees only).  A missing path is not an error; "/" is refused. */
+int cage_rm_rf(const char *path, cage_err_t *err);
 
 /* Join two path pieces with exactly one '/'; returns malloc'd or NULL. */
 char *cage_path_join(const char *a, const char *b);

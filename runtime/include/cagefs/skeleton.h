@@ -31,6 +31,10 @@ struct cage_skel_stats {
 	uint64_t bytes;
 };
 
+/* Where the skeleton really is: the target of a symlinked skeleton path
+ * (manual: "Moving cagefs-skeleton directory"), else the path itself. */
+char *cage_skeleton_realpath(const char *path, cage_err_t *err);
+
 int cage_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err);
 /* --print-suids: every setuid/setgid file left in the skeleton. */
 int cage_skeleton_print_suids(const struct cage_paths *p, FILE *out, cage_err_t *err);
