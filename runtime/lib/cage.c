@@ -284,13 +284,22 @@ static char **build_env(const struct cage_oci *oci, bool as_root)
 	return env.v;
 }
 
+/* A pidfd of USER's pin, building the cage first if there is none. */
+static int pin_pidfd(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	int pfd = cage_pin_pidfd(p, user); /* the common case: the cage is there */
+	if (pfd >= 0)
+		return pfd;
+	if (ensure(p, user, err) < 0)
+		return -1;
+	pfd = cage_pin_pidfd(p, user);
+	return pfd >= 0 ? pfd : cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
+}
+
 /* One setns() on the pin's pidfd joins all three namespaces at once: the
  * pin cannot die, nor its pid be reused, half way (kernel >= 5.8). */
-static int join_namespaces(const struct cage_paths *p, const char *user, cage_err_t *err)
+static int join_namespaces(int pfd, const char *user, cage_err_t *err)
 {
-	_cleanup_close_ int pfd = cage_pin_pidfd(p, user);
-	if (pfd < 0)
-		return cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
 	if (setns(pfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
 		return cage_err_sys(err, errno, "cannot join the cage of %s", user);
 	return 0;
@@ -302,8 +311,8 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	struct cage_oci oci;
 	struct timespec mtime = {0};
 	struct bpf_prog bpf = {0};
-	if (ensure(p, user, err) < 0 ||
-	    bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
+	_cleanup_close_ int pfd = pin_pidfd(p, user, err);
+	if (pfd < 0 || bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
 		return -1;
 	if (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0) {
 		cage_oci_free(&oci);
@@ -312,7 +321,7 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	int rc = join_namespaces(p, user, err);
+	int rc = join_namespaces(pfd, user, err);
 	if (rc == 0 && !o->as_root)
 		rc = drop_to_user(&oci, err);
 	if (rc == 0 && (oci.no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
