@@ -32,7 +32,7 @@ Q := $(if $(V),,@)
 LIB := $(B)/libcagefs.a
 
 LIB_SRCS := $(wildcard runtime/lib/*.c) $(wildcard bundles/*.c) $(wildcard seccomp/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user
@@ -73,6 +73,23 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# The pin (runtime/lib/cage_pins.c) execs this tiny static program from a
+# memfd: no libc, one page of code.  Its bytes are compiled into the library.
+PIN_GEN := $(B)/gen/pin_blob.c
+PIN_CFLAGS := -std=gnu11 $(WARN) -Os -ffreestanding -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-pie -static -nostdlib \
+	-Wl,-n -Wl,--build-id=none -Wl,-z,noexecstack -s
+$(B)/pin/cagefs-pin: runtime/pin/cagefs-pin.c
+	@mkdir -p $(@D)
+	@echo "  PIN     $@"
+	$(Q)$(CC) $(PIN_CFLAGS) -o $@ $<
+$(PIN_GEN): $(B)/pin/cagefs-pin runtime/pin/embed.sh
+	@mkdir -p $(@D)
+	$(Q)runtime/pin/embed.sh $< $@
+$(B)/gen/pin_blob.o: $(PIN_GEN)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
 $(B)/cagefsctl: $(CLI_OBJS) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
@@ -98,10 +115,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 
 # libFuzzer harnesses: clang with ASan+UBSan, the library sources compiled in.
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -Iruntime/include
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(PIN_GEN)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PIN_GEN) $(PKG_LIBS)
 
 check: deps all $(UNIT_BINS) $(B)/fuzz-smoke
 	tests/run $(UNIT_BINS) tests/integration/*.t

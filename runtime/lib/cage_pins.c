@@ -1,10 +1,14 @@
 /* Pinning a cage (DESIGN.md §4): the process that built the cage stays in
- * it, asleep, and holds its namespaces; RUN/cages/USER.pid names it (with
- * its start time, so a recycled pid is never taken for it).  Every entry
- * setns()es through /proc/PID/ns/{mnt,ipc,uts}.  This adds no mount anywhere, so the
- * host's mount table gains nothing per user (systemd#36856), and a pin that
- * is killed (or a crash at any moment) just means the next entry builds a
- * new cage; processes already inside keep running.
+ * it and holds its namespaces; RUN/cages/USER.pid names it (with its start
+ * time, so a recycled pid is never taken for it).  Every entry setns()es
+ * through a pidfd of it.  This adds no mount anywhere, so the host's mount
+ * table gains nothing per user (systemd#36856), and a pin that is killed
+ * (or a crash at any moment) just means the next entry builds a new cage;
+ * processes already inside keep running.
+ * The builder, a forked runtime (~250 KiB PSS), execs a tiny static program
+ * (runtime/pin/cagefs-pin.c, compiled into the library) from a sealed memfd,
+ * so a pin costs a few pages (~12 KiB) and no disk file is its exe.  Its pid
+ * and start time survive the exec, so the record stays true.
  * (Bind-mounting nsfs files into an older "holder" namespace was tried
  * first: on 6.x kernels namespace ids come from per-CPU batches, so the
  * kernel's loop check refuses such binds at random.) */
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -122,11 +127,59 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 	return 0;
 }
 
+/* The bytes of runtime/pin/cagefs-pin (build/gen/pin_blob.c). */
+extern const unsigned char cage_pin_blob[];
+extern const size_t cage_pin_blob_len;
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3; older headers lack it */
+#endif
+
+/* A memfd holding the pin program, sealed so that nothing (not even root
+ * through /proc/PIN/exe) can change the code a pin runs.  MFD_EXEC keeps it
+ * executable under vm.memfd_noexec=1 (and spares the kernel's warning);
+ * kernels before 6.3 refuse the flag, and need none.  Under
+ * vm.memfd_noexec=2 the builder sleeps as it is. */
+static int pin_memfd(void)
+{
+	int fd = memfd_create("cagefs-pin", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("cagefs-pin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	size_t done = 0;
+	ssize_t n = 1; /* (every signal is ignored by now: no EINTR) */
+	while (done < cage_pin_blob_len && n > 0)
+		if ((n = write(fd, cage_pin_blob + done, cage_pin_blob_len - done)) > 0)
+			done += (size_t)n;
+	if (done < cage_pin_blob_len ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Become the pin program: a few pages instead of a forked runtime.
+ * Returns only if that failed. */
+static void pin_exec(char *name)
+{
+	int fd = pin_memfd();
+	if (fd < 0)
+		return;
+	char *argv[] = {name, NULL};
+	char *envp[] = {NULL};
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	close(fd);
+}
+
 /* The builder becomes the pin: nothing open, no signal from a session
- * (only SIGKILL ends it), asleep for as long as the cage lives. */
+ * (only SIGKILL ends it), asleep for as long as the cage lives.  It then
+ * execs the pin program; should that fail, it sleeps as it is: a cage is
+ * never left unpinned. */
 void cage_pin_sleep(const char *user)
 {
-	char name[16];
+	char name[64];
 	snprintf(name, sizeof(name), "cage:%s", user);
 	prctl(PR_SET_NAME, name, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -135,6 +188,7 @@ void cage_pin_sleep(const char *user)
 			signal(s, SIG_IGN);
 	setsid();
 	syscall(SYS_close_range, 0, ~0U, 0);
+	pin_exec(name);
 	for (;;)
 		pause();
 }

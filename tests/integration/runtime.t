@@ -116,11 +116,37 @@ unlike "$(readlink /proc/self/ns/mnt)" "$ns_a" "the test itself is not in a cage
 # (the first entry, cagefs_enter_user from this shell with fds 7 and 8 open, built alice's cage)
 pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null)
 run "a process pins alice's cage (pid $pin)" test -n "$pin" -a -d "/proc/$pin"
-is "$(ls /proc/$pin/fd 2>&1 | wc -l)" 0 "the pin keeps no fd at all"
-kill -9 "$pin" 2>/dev/null; sleep 0.1
+# pin_exe PID: the pin's exe once it has exec'd the pin program (the builder
+# execs it just after the first entry was let go, so give it a moment).
+pin_exe() {
+	local i e
+	for i in $(seq 40); do
+		e=$(readlink /proc/$1/exe 2>&1)
+		case $e in /memfd:cagefs-pin*) break ;; esac
+		sleep 0.05
+	done
+	printf '%s' "$e"
+}
+like "$(pin_exe $pin)" '^/memfd:cagefs-pin \(deleted\)$' "the pin runs the pin program from a memfd ($(readlink /proc/$pin/exe))"
+is "$(ls /proc/$pin/fd 2>&1 | wc -l)" 0 "... it keeps no fd at all"
+is "$(tr '\0' ' ' < /proc/$pin/cmdline)" "cage:alice " "... its argv is cage:alice"
+is "$(cat /proc/$pin/comm)" "cage:alice" "... and so is its name in ps"
+is "$(awk '/^SigIgn:/ {print $2}' /proc/$pin/status)" fffffffffffbfeff "... it ignores every signal but SIGKILL and SIGSTOP"
+is "$(cut -d' ' -f2 /run/cagefs/cages/alice.pid)" "$(sed 's/.*) //' /proc/$pin/stat | cut -d' ' -f20)" \
+	"... the start time recorded before the exec is still its own"
+pss=$(awk '/^Pss:/ {print $2}' /proc/$pin/smaps_rollup)
+diag "pin Pss: $pss kB"
+ok $((pss >= 64)) "... its Pss is a few pages ($pss kB; a forked runtime was ~250 kB)"
+kill -TERM $pin; kill -HUP $pin; kill -INT $pin; kill -USR1 $pin; kill -QUIT $pin; sleep 0.1
+is "$("$RT" list | grep -x alice)" alice "SIGTERM, SIGHUP, SIGINT, SIGUSR1, SIGQUIT leave the pin alive and the cage live"
+is "$("$B/cagefs_enter_user" alice 'readlink /proc/self/ns/mnt')" "$ns_a" "... entries still join the cage through it"
+kill -9 "$pin" 2>/dev/null
+for i in $(seq 40); do "$RT" list | grep -qx alice || break; sleep 0.05; done
+is "$("$RT" list | grep -cx alice)" 0 "SIGKILL ends the pin and the cage"
 su -s /bin/sh alice -c "$WORLD/bin/cagefs_enter true" >/dev/null 2>&1
 pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null)
 run "a killed pin is replaced by the next entry (the setuid cagefs_enter, pid $pin)" test -n "$pin" -a -d "/proc/$pin"
+like "$(pin_exe $pin)" '^/memfd:cagefs-pin' "... it runs the pin program"
 is "$(awk '/^Uid:/ {print $2, $3, $4}' /proc/$pin/status)" "0 0 0" "... it runs as root (real, effective, saved uid)"
 is "$(ls /proc/$pin/fd 2>&1 | wc -l)" 0 "... keeps no fd of alice's"
 fails "... and alice cannot signal it" su -s /bin/sh alice -c "kill -0 $pin"
@@ -274,4 +300,19 @@ diag "$((T_N - T_FAIL)) passed, $T_FAIL failed"
 like "$("$RT" state alice)" '"status":"created"' "cagefs-runtime state: nothing running means created"
 "$RT" kill alice KILL
 like "$("$RT" list)" "alice" "cagefs-runtime kill signals the user's processes, not the cage's pin"
+# A pin that cannot exec its program still pins: vm.memfd_noexec=2 refuses
+# executable memfds (the sysctl is per pid namespace, so only this world
+# sees it, and it cannot be lowered again: this comes last).
+if echo 2 2>/dev/null > /proc/sys/vm/memfd_noexec; then
+	"$RT" delete alice >/dev/null 2>&1
+	ns1=$("$B/cagefs_enter_user" alice 'readlink /proc/self/ns/mnt' 2>&1)
+	like "$ns1" '^mnt:' "vm.memfd_noexec=2: alice enters a new cage ($ns1)"
+	is "$("$B/cagefs_enter_user" alice 'readlink /proc/self/ns/mnt' 2>&1)" "$ns1" "... the next entry joins it"
+	pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null); sleep 0.2
+	like "$(readlink /proc/$pin/exe)" '/cagefs_enter$' "... pinned by the builder itself, asleep ($(readlink /proc/$pin/exe))"
+	is "$(ls /proc/$pin/fd 2>&1 | wc -l)" 0 "... which keeps no fd"
+	is "$(cat /proc/$pin/comm)" "cage:alice" "... named cage:alice"
+else
+	diag "vm.memfd_noexec cannot be set here: the pin's fallback is not tested"
+fi
 done_testing
