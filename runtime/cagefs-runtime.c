@@ -1,17 +1,31 @@
-/* cagefs-runtime: the runtime's command line, in the shape of the OCI
- * runtime command line, with a user name as the container id (each user
- * has one cage; its bundle is /var/cagefs/NN/USER):
- *   cagefs-runtime [--root DIR] create ID | start ID | run ID | exec ID CMD...
- *                               | state ID | kill ID [SIGNAL] | delete ID | list
+/* cagefs-runtime: the OCI runtime command line (opencontainers runtime-tools
+ * docs/command-line-interface.md), for two kinds of containers:
+ *   - ordinary OCI bundles (create --bundle DIR ID, then start/state/kill/
+ *     delete/exec ID): cagefs/container.h;
+ *   - the cage of a hosting user, the ID being the user name and the bundle
+ *     /var/cagefs/NN/USER: cagefs/cage.h.
+ * An ID that names an ordinary container is one; otherwise `create`/`run`
+ * without --bundle, and every other command, take it as a user name.
+ *
+ *   cagefs-runtime [--root DIR] create [--bundle DIR] [--pid-file F] [--console-socket FD|PATH] ID
+ *                               start ID | state ID | kill [--signal SIG] ID [SIG]
+ *                               delete [--force] ID | run [create's options] ID
+ *                               exec ID CMD [ARGS...] | list
  * --root sets the state directory (default /run/cagefs). */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "cagefs/bundle.h"
 #include "cagefs/cage.h"
+#include "cagefs/container.h"
 #include "cagefs/log.h"
 #include "cagefs/users.h"
 
@@ -21,7 +35,49 @@ static int fail(const cage_err_t *err)
 	return 1;
 }
 
-static int state(const struct cage_paths *p, const char *id)
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: cagefs-runtime [--root DIR] COMMAND\n"
+		"  create [--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
+		"  run    [--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
+		"  start ID | state ID | kill [--signal SIG] ID [SIG] | delete [--force] ID\n"
+		"  exec ID CMD [ARGS...] | list\n"
+		"ID: an ordinary container's id, or a hosting user's name (that user's cage)\n");
+	return 2;
+}
+
+static int parse_signal(const char *sig)
+{
+	if (!sig)
+		return SIGTERM;
+	if (isdigit((unsigned char)sig[0])) {
+		int n = atoi(sig);
+		return n > 0 && n < NSIG ? n : -1;
+	}
+	const char *name = strncmp(sig, "SIG", 3) ? sig : sig + 3;
+	for (int s = 1; s < NSIG; s++)
+		if (sigabbrev_np(s) && !strcmp(name, sigabbrev_np(s)))
+			return s;
+	return -1;
+}
+
+/* --console-socket takes an fd (runtime-tools) or a socket path (runc). */
+static int console_socket(const char *arg)
+{
+	if (isdigit((unsigned char)arg[0]))
+		return atoi(arg);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || strlen(arg) >= sizeof(a.sun_path))
+		return -1;
+	strcpy(a.sun_path, arg);
+	return connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ? -1 : fd;
+}
+
+/* ---- the cages of hosting users ---- */
+
+static int user_state(const struct cage_paths *p, const char *id)
 {
 	cage_err_t err = {0};
 	ino_t ino;
@@ -34,27 +90,20 @@ static int state(const struct cage_paths *p, const char *id)
 	if (cage_pids(p, id, &pids, &n, &err) < 0)
 		return fail(&err);
 	/* OCI state: "created" = namespaces exist, nothing runs in them. */
-	const char *status = !ino ? "stopped" : n ? "running" : "created";
-	printf("{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"status\":\"%s\",\"pid\":%d,\"bundle\":\"%s\"}\n",
-	       id, status, n ? pids[0] : 0, bundle ? bundle : "");
+	struct cage_ctr_state st = {.status = !ino ? CAGE_CTR_STOPPED : n ? CAGE_CTR_RUNNING : CAGE_CTR_CREATED,
+				    .pid = n ? pids[0] : 0, .bundle = bundle};
+	char *json = cage_ctr_state_json(id, &st);
+	printf("%s\n", json ? json : "{}");
+	free(json);
 	free(pids);
 	free(bundle);
 	cage_user_free(&u);
 	return ino ? 0 : 1;
 }
 
-static int kill_cage(const struct cage_paths *p, const char *id, const char *sig)
+static int user_kill(const struct cage_paths *p, const char *id, int signo)
 {
 	cage_err_t err = {0};
-	int signo = sig ? atoi(sig) : SIGTERM;
-	if (sig && !signo) {
-		for (int s = 1; s < NSIG; s++)
-			if (sigabbrev_np(s) && (!strcmp(sig, sigabbrev_np(s)) ||
-						(!strncmp(sig, "SIG", 3) && !strcmp(sig + 3, sigabbrev_np(s)))))
-				signo = s;
-	}
-	if (signo <= 0 || signo >= NSIG)
-		return fprintf(stderr, "cagefs-runtime: unknown signal %s\n", sig), 1;
 	pid_t *pids;
 	size_t n;
 	if (cage_pids(p, id, &pids, &n, &err) < 0)
@@ -65,11 +114,122 @@ static int kill_cage(const struct cage_paths *p, const char *id, const char *sig
 	return 0;
 }
 
-static int usage(void)
+static int user_command(const struct cage_paths *p, const char *cmd, const char *id, char **rest)
 {
-	fprintf(stderr, "usage: cagefs-runtime [--root DIR] create|start|run|exec|state|kill|delete ID"
-			" [ARGS...] | list\n");
-	return 2;
+	cage_err_t err = {0};
+	if (!strcmp(cmd, "create"))
+		return cage_ensure(p, id, &err) < 0 ? fail(&err) : 0;
+	if (!strcmp(cmd, "delete"))
+		return cage_unmount(p, id, true, &err) < 0 ? fail(&err) : 0;
+	if (!strcmp(cmd, "state"))
+		return user_state(p, id);
+	if (!strcmp(cmd, "start") || !strcmp(cmd, "run") || !strcmp(cmd, "exec")) {
+		struct cage_enter_opts o = {.argv = !strcmp(cmd, "exec") ? rest : NULL};
+		if (!strcmp(cmd, "exec") && !rest[0])
+			return usage();
+		cage_enter(p, id, &o, &err);
+		return fail(&err);
+	}
+	return usage();
+}
+
+/* ---- ordinary OCI containers ---- */
+
+static int ctr_state(const char *root, const char *id)
+{
+	cage_err_t err = {0};
+	struct cage_ctr_state st;
+	if (cage_ctr_state(root, id, &st, &err) < 0)
+		return fail(&err);
+	char *json = cage_ctr_state_json(id, &st);
+	printf("%s\n", json ? json : "{}");
+	free(json);
+	cage_ctr_state_free(&st);
+	return 0;
+}
+
+static int ctr_command(const char *root, const char *cmd, const char *id, char **rest,
+		       const struct cage_ctr_opts *o)
+{
+	cage_err_t err = {0};
+	pid_t pid;
+	if (!strcmp(cmd, "create"))
+		return cage_ctr_create(root, id, o, &pid, &err) < 0 ? fail(&err) : 0;
+	if (!strcmp(cmd, "run")) {
+		int code = cage_ctr_run(root, id, o, &err);
+		return code < 0 ? fail(&err) : code;
+	}
+	if (!strcmp(cmd, "start"))
+		return cage_ctr_start(root, id, &err) < 0 ? fail(&err) : 0;
+	if (!strcmp(cmd, "state"))
+		return ctr_state(root, id);
+	if (!strcmp(cmd, "exec")) {
+		int code = rest[0] ? cage_ctr_exec(root, id, rest, &err) : (usage(), -2);
+		return code == -2 ? 2 : code < 0 ? fail(&err) : code;
+	}
+	return usage();
+}
+
+static int list_all(const struct cage_paths *p)
+{
+	cage_err_t err = {0};
+	cage_strvec_t live = {0};
+	if (cage_list_live(p, &live, &err) < 0 || cage_ctr_list(p->run, &live, &err) < 0)
+		return fail(&err);
+	for (size_t k = 0; k < live.n; k++)
+		printf("%s\n", live.v[k]);
+	cage_strvec_free(&live);
+	return 0;
+}
+
+struct cmdline {
+	struct cage_ctr_opts o;
+	const char *signal;
+	bool force, has_bundle;
+	int i;                    /* first argument after the options */
+};
+
+/* The options of one command; returns -1 on an unknown one. */
+static int command_options(int argc, char **argv, struct cmdline *c)
+{
+	for (; c->i < argc && argv[c->i][0] == '-'; c->i++) {
+		const char *a = argv[c->i], *v = c->i + 1 < argc ? argv[c->i + 1] : NULL;
+		if (!strcmp(a, "--force") || !strcmp(a, "-f")) {
+			c->force = true;
+			continue;
+		}
+		if (!v)
+			return -1;
+		if (!strcmp(a, "--bundle") || !strcmp(a, "-b"))
+			c->o.bundle = v, c->has_bundle = true;
+		else if (!strcmp(a, "--pid-file"))
+			c->o.pid_file = v;
+		else if (!strcmp(a, "--signal") || !strcmp(a, "-s"))
+			c->signal = v;
+		else if (!strcmp(a, "--console-socket")) {
+			if ((c->o.console_socket = console_socket(v)) < 0)
+				return fprintf(stderr, "cagefs-runtime: console socket %s: %m\n", v), -1;
+		} else
+			return -1;
+		c->i++;
+	}
+	return 0;
+}
+
+/* kill and delete are the same for both kinds but for the call. */
+static int kill_or_delete(const struct cage_paths *p, const char *cmd, const char *id, bool ordinary,
+			  const struct cmdline *c, char **rest)
+{
+	cage_err_t err = {0};
+	if (!strcmp(cmd, "delete"))
+		return !ordinary ? user_command(p, cmd, id, rest)
+				 : cage_ctr_delete(p->run, id, c->force, &err) < 0 ? fail(&err) : 0;
+	int signo = parse_signal(c->signal ? c->signal : rest[0]);
+	if (signo < 0)
+		return fprintf(stderr, "cagefs-runtime: unknown signal %s\n", c->signal ? c->signal : rest[0]), 1;
+	if (!ordinary)
+		return user_kill(p, id, signo);
+	return cage_ctr_kill(p->run, id, signo, &err) < 0 ? fail(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -77,40 +237,31 @@ int main(int argc, char **argv)
 	cage_log_set_stderr("cagefs-runtime");
 	struct cage_paths p;
 	cage_paths_default(&p);
-	int i = 1;
-	if (i + 1 < argc && !strcmp(argv[i], "--root")) {
-		p.run = argv[i + 1];
-		i += 2;
+	struct cmdline c = {.o = {.console_socket = -1}, .i = 1};
+	if (c.i + 1 < argc && !strcmp(argv[c.i], "--root")) {
+		p.run = argv[c.i + 1];
+		c.i += 2;
 	}
-	if (i >= argc)
+	if (c.i >= argc)
 		return usage();
-	const char *cmd = argv[i++], *id = i < argc ? argv[i++] : NULL;
-	cage_err_t err = {0};
-	if (!strcmp(cmd, "list")) {
-		cage_strvec_t live = {0};
-		if (cage_list_live(&p, &live, &err) < 0)
-			return fail(&err);
-		for (size_t k = 0; k < live.n; k++)
-			printf("%s\n", live.v[k]);
-		cage_strvec_free(&live);
-		return 0;
-	}
-	if (!id)
+	const char *cmd = argv[c.i++];
+	if (!strcmp(cmd, "list"))
+		return list_all(&p);
+	if (command_options(argc, argv, &c) < 0 || c.i >= argc)
 		return usage();
-	if (!strcmp(cmd, "create"))
-		return cage_ensure(&p, id, &err) < 0 ? fail(&err) : 0;
-	if (!strcmp(cmd, "state"))
-		return state(&p, id);
-	if (!strcmp(cmd, "kill"))
-		return kill_cage(&p, id, i < argc ? argv[i] : NULL);
-	if (!strcmp(cmd, "delete"))
-		return cage_unmount(&p, id, true, &err) < 0 ? fail(&err) : 0;
-	if (!strcmp(cmd, "start") || !strcmp(cmd, "run") || !strcmp(cmd, "exec")) {
-		struct cage_enter_opts o = {.argv = !strcmp(cmd, "exec") ? argv + i : NULL};
-		if (!strcmp(cmd, "exec") && i >= argc)
-			return usage();
-		cage_enter(&p, id, &o, &err);
-		return fail(&err);
-	}
-	return usage();
+	const char *id = argv[c.i++];
+	char **rest = argv + c.i;
+	/* exec's own arguments may look like options: only exec stops parsing here. */
+	if (strcmp(cmd, "exec") && command_options(argc, argv, &c) < 0)
+		return usage();
+	rest = strcmp(cmd, "exec") ? argv + c.i : rest;
+	bool ordinary = cage_ctr_exists(p.run, id);
+	struct cage_user u;
+	if (!ordinary && !c.has_bundle && (!strcmp(cmd, "create") || !strcmp(cmd, "run")))
+		ordinary = cage_user_lookup(id, &u, NULL) < 0 || (cage_user_free(&u), false);
+	else if (!ordinary && c.has_bundle)
+		ordinary = true;
+	if (!strcmp(cmd, "kill") || !strcmp(cmd, "delete"))
+		return kill_or_delete(&p, cmd, id, ordinary, &c, rest);
+	return ordinary ? ctr_command(p.run, cmd, id, rest, &c.o) : user_command(&p, cmd, id, rest);
 }

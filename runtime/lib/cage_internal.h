@@ -3,13 +3,43 @@
 #define CAGEFS_CAGE_INTERNAL_H
 
 #include "cagefs/cage.h"
+#include "cagefs/container.h"
 
 /* In a new mount namespace: build the cage's root from config.json and
  * pivot into it. */
 int cage_build_root(const struct cage_oci *oci, cage_err_t *err);
+struct cage_root_opts {
+	bool foreign;             /* an ordinary bundle, not a cagefs skeleton: mount points
+				   * are made in its rootfs, its root keeps suid and dev */
+	const struct cage_device *devices; /* linux.devices, besides OCI's defaults */
+	size_t ndevices;
+	bool bind_devices;        /* in a user namespace: bind the host's nodes */
+	unsigned long propagation; /* rootfsPropagation, applied after pivot_root */
+	int (*before_pivot)(void *arg, cage_err_t *err); /* createContainer hooks */
+	int (*after_pivot)(void *arg, cage_err_t *err);  /* sysctl, before /proc/sys is read-only */
+	void *arg;
+};
+int cage_build_root_with(const struct cage_oci *oci, const struct cage_root_opts *o, cage_err_t *err);
 int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err);
 int cage_populate_dev(cage_err_t *err);
 int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err);
+
+/* Start time of PID (/proc/PID/stat field 22), 0 if dead or a zombie. */
+unsigned long long cage_proc_start_time(pid_t pid);
+
+/* Ordinary OCI containers (container_*.c). */
+char *cage_ctr_dir(const char *root, const char *id);
+char *cage_ctr_annotations_json(const void *annotations);
+int cage_ctr_write_state(int dirfd, const struct cage_ctr_state *st, pid_t creator, cage_err_t *err);
+int cage_ctr_pidfd(const struct cage_ctr_state *st);
+/* linux.cgroupsPath and linux.resources (container_cgroup.c). */
+int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
+int cage_ctr_cgroup_join(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
+void cage_ctr_cgroup_remove(const struct cage_spec *s, const char *id);
+/* The process of config.json, applied to the calling process (the init
+ * after `start`, or an `exec`): credentials, capabilities, rlimits,
+ * no_new_privs, seccomp, cwd, env, then exec.  Returns only on failure. */
+int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep_fds, cage_err_t *err);
 
 /* Pins (cage_pins.c): the process holding USER's namespaces. */
 pid_t cage_pin_pid(const struct cage_paths *p, const char *user); /* 0: none */

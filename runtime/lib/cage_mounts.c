@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
@@ -53,14 +55,27 @@ static uint64_t attr_of(unsigned long ms)
 }
 
 /* A destination missing in a tmpfs this cage mounted (/dev/pts in /dev) is
- * created; the skeleton itself is shared and is never written to here. */
-static int make_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
+ * created; the skeleton itself is shared and is never written to here.  An
+ * ordinary bundle's rootfs is its own: missing mount points are created in
+ * it, as runc and crun do. */
+static int make_dest(int rootfd, const char *dest, bool want_dir, bool foreign, cage_err_t *err)
 {
 	const char *base;
+	if (foreign) {
+		_cleanup_free_ char *dir = strdup(dest);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (!slash)
+			return cage_err_sys(err, ENOMEM, "path");
+		*slash = '\0';
+		int fd = dir[0] ? cage_mkdirs_beneath(rootfd, dir, 0755, false, err) : dup(rootfd);
+		if (fd < 0)
+			return cage_err_prefix(err, "mount point %s", dest);
+		close(fd);
+	}
 	_cleanup_close_ int parent = cage_open_parent_beneath(rootfd, dest, &base, err);
 	uint64_t root_mnt, parent_mnt;
 	if (parent < 0 || cage_mount_id(rootfd, "", &root_mnt) < 0 ||
-	    cage_mount_id(parent, "", &parent_mnt) < 0 || root_mnt == parent_mnt)
+	    cage_mount_id(parent, "", &parent_mnt) < 0 || (root_mnt == parent_mnt && !foreign))
 		return cage_err_set(err, "mount point %s does not exist in the skeleton "
 				    "(run cagefsctl --update-etc)", dest);
 	int rc = want_dir ? mkdirat(parent, base, 0755)
@@ -69,16 +84,16 @@ static int make_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *er
 }
 
 /* Destination beneath the new root: no symlink, no '..' escape. */
-static int open_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
+static int open_dest(int rootfd, const char *dest, bool want_dir, bool foreign, cage_err_t *err)
 {
 	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
 	int fd = cage_open_beneath(rootfd, dest, flags, 0, err);
-	if (fd < 0 && err && err->errnum == ENOENT && make_dest(rootfd, dest, want_dir, err) == 0)
+	if (fd < 0 && err && err->errnum == ENOENT && make_dest(rootfd, dest, want_dir, foreign, err) == 0)
 		fd = cage_open_beneath(rootfd, dest, flags, 0, err);
 	return fd < 0 ? cage_err_prefix(err, "mount point %s", dest) : fd;
 }
 
-static int bind_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *err)
+static int bind_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, cage_err_t *err)
 {
 	_cleanup_close_ int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int src = cage_open_beneath(host, m->source, O_PATH, 0, err);
@@ -95,7 +110,7 @@ static int bind_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *er
 	if ((a.attr_set || a.attr_clr) &&
 	    sys_mount_setattr(tree, "", AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0), &a) < 0)
 		return cage_err_sys(err, errno, "cannot set flags of %s", m->destination);
-	_cleanup_close_ int dst = open_dest(rootfd, m->destination, S_ISDIR(st.st_mode), err);
+	_cleanup_close_ int dst = open_dest(rootfd, m->destination, S_ISDIR(st.st_mode), foreign, err);
 	if (dst < 0)
 		return -1;
 	if (sys_move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -105,27 +120,47 @@ static int bind_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *er
 
 /* proc, tmpfs, devpts, sysfs, overlay: mount(2) onto /proc/self/fd/N of a
  * destination resolved beneath the new root. */
-static int fs_mount(int rootfd, const struct cage_oci_mount *m, cage_err_t *err)
+static int fs_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, cage_err_t *err)
 {
-	_cleanup_close_ int dst = open_dest(rootfd, m->destination, true, err);
+	_cleanup_close_ int dst = open_dest(rootfd, m->destination, true, foreign, err);
 	if (dst < 0)
 		return -1;
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", dst);
+	/* A "cgroup" mount is the host's hierarchies as they are: cgroup2 on a
+	 * unified host, a bind of /sys/fs/cgroup on a v1 or hybrid one. */
+	bool cgroup = !strcmp(m->type, "cgroup");
+	struct statfs host_cg;
+	bool v2 = cgroup && statfs("/sys/fs/cgroup", &host_cg) == 0 && host_cg.f_type == CGROUP2_SUPER_MAGIC;
 	/* A new mount takes MS_RDONLY and the other flags directly. */
-	if (mount(m->source, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0)
-		return cage_err_sys(err, errno, "cannot mount %s on %s", m->type, m->destination);
+	if ((!cgroup || v2) &&
+	    mount(m->source, target, cgroup ? "cgroup2" : m->type, m->flags, m->data[0] ? m->data : NULL) == 0)
+		return 0;
+	int e = errno;
+	/* sysfs needs a network namespace of our own: otherwise bind the
+	 * host's, read-only as asked (runc does the same). */
+	if (foreign && (!strcmp(m->type, "sysfs") || cgroup)) {
+		struct cage_oci_mount b = *m;
+		b.source = (char *)(cgroup ? "/sys/fs/cgroup" : "/sys");
+		b.recursive = true;
+		return bind_mount(rootfd, &b, foreign, err);
+	}
+	return cage_err_sys(err, e, "cannot mount %s on %s", m->type, m->destination);
+}
+
+static int apply_mounts(const struct cage_oci *oci, int rootfd, bool foreign, cage_err_t *err)
+{
+	for (size_t i = 0; i < oci->nmounts; i++) {
+		const struct cage_oci_mount *m = &oci->mounts[i];
+		if ((m->bind ? bind_mount(rootfd, m, foreign, err) : fs_mount(rootfd, m, foreign, err)) < 0)
+			return -1;
+	}
 	return 0;
 }
 
 int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err)
 {
-	for (size_t i = 0; i < oci->nmounts; i++) {
-		const struct cage_oci_mount *m = &oci->mounts[i];
-		if ((m->bind ? bind_mount(rootfd, m, err) : fs_mount(rootfd, m, err)) < 0)
-			return -1;
-	}
-	return 0;
+	return apply_mounts(oci, rootfd, false, err);
 }
 
 /* The device nodes of a minimal /dev (OCI's default devices). */
@@ -186,38 +221,111 @@ int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err)
 	return 0;
 }
 
-/* The skeleton becomes "/": bind it (a mount point is needed), mount the
- * plan on it, make it read-only, pivot_root, and detach the host's tree. */
-int cage_build_root(const struct cage_oci *oci, cage_err_t *err)
+/* One device node of an ordinary bundle, made beneath the new root before
+ * pivot_root.  In a user namespace mknod is refused: the host's node at the
+ * same path is bound instead (runc's rule). */
+static int make_device(int rootfd, const struct cage_device *d, bool bind, cage_err_t *err)
+{
+	const char *base;
+	if (make_dest(rootfd, d->path, false, true, err) < 0 && !bind)
+		cage_err_clear(err); /* the placeholder file is only needed for a bind */
+	_cleanup_close_ int parent = cage_open_parent_beneath(rootfd, d->path, &base, err);
+	if (parent < 0)
+		return cage_err_prefix(err, "device %s", d->path);
+	if (!bind) {
+		unlinkat(parent, base, 0);
+		if (mknodat(parent, base, d->type | (d->mode & 0777),
+			    makedev(d->major, d->minor)) < 0)
+			return cage_err_sys(err, errno, "cannot create device %s", d->path);
+	} else {
+		_cleanup_close_ int tree = sys_open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (tree < 0 || sys_move_mount(tree, "", parent, base, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cage_err_sys(err, errno, "cannot bind the host's %s", d->path);
+		return 0;
+	}
+	/* mknod obeys the umask: set the mode and owner asked for. */
+	if (fchmodat(parent, base, d->mode & 07777, 0) < 0 ||
+	    fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return cage_err_sys(err, errno, "cannot set the mode of %s", d->path);
+	return 0;
+}
+
+static int foreign_devices(int rootfd, const struct cage_root_opts *o, cage_err_t *err)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/dev/%s", devices[i].name);
+		struct cage_device d = {.path = path, .type = S_IFCHR, .major = devices[i].maj,
+					.minor = devices[i].min, .mode = 0666};
+		if (make_device(rootfd, &d, o->bind_devices, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < o->ndevices; i++)
+		if (make_device(rootfd, &o->devices[i], o->bind_devices, err) < 0)
+			return -1;
+	_cleanup_close_ int dev = cage_open_beneath(rootfd, "dev", O_PATH | O_DIRECTORY, 0, err);
+	if (dev < 0)
+		return cage_err_prefix(err, "/dev");
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(*dev_links); i++)
+		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0 && errno != EEXIST)
+			return cage_err_sys(err, errno, "cannot create /dev/%s", dev_links[i].name);
+	return 0;
+}
+
+/* Bind the root (pivot_root needs a mount point); a skeleton's root is
+ * nosuid and nodev whatever it holds. */
+static int bind_root(const struct cage_oci *oci, bool foreign, cage_err_t *err)
+{
+	_cleanup_close_ int skel = open(oci->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (skel < 0)
+		return cage_err_sys(err, errno, "root %s", oci->root);
+	_cleanup_close_ int tree = sys_open_tree(skel, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+						  (foreign ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return cage_err_sys(err, errno, "cannot clone the root %s", oci->root);
+	struct mount_attr a = {.attr_set = foreign ? 0 : MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+	if ((a.attr_set && sys_mount_setattr(tree, "", AT_EMPTY_PATH, &a) < 0) ||
+	    sys_move_mount(tree, "", skel, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cage_err_sys(err, errno, "cannot bind the root %s", oci->root);
+	return 0;
+}
+
+/* The root becomes "/": bind it, mount the plan on it, pivot_root, and
+ * detach the host's tree. */
+int cage_build_root_with(const struct cage_oci *oci, const struct cage_root_opts *o, cage_err_t *err)
 {
 	/* Nothing we mount may propagate to the host (DESIGN.md §4). */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return cage_err_sys(err, errno, "cannot make mounts private");
-	_cleanup_close_ int skel = open(oci->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (skel < 0)
-		return cage_err_sys(err, errno, "skeleton %s", oci->root);
-	_cleanup_close_ int tree = sys_open_tree(skel, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree < 0)
-		return cage_err_sys(err, errno, "cannot clone the skeleton %s", oci->root);
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &a) < 0 ||
-	    sys_move_mount(tree, "", skel, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return cage_err_sys(err, errno, "cannot bind the skeleton");
+	if (bind_root(oci, o->foreign, err) < 0)
+		return -1;
 	_cleanup_close_ int root = open(oci->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return cage_err_sys(err, errno, "skeleton %s", oci->root);
-	if (cage_apply_mounts(oci, root, err) < 0)
+		return cage_err_sys(err, errno, "root %s", oci->root);
+	if (apply_mounts(oci, root, o->foreign, err) < 0 ||
+	    (o->foreign && foreign_devices(root, o, err) < 0) ||
+	    (o->before_pivot && o->before_pivot(o->arg, err) < 0))
 		return -1;
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-	if (oci->root_readonly && sys_mount_setattr(root, "", AT_EMPTY_PATH, &ro) < 0)
-		return cage_err_sys(err, errno, "cannot make the root read-only");
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return cage_err_sys(err, errno, "pivot_root into %s", oci->root);
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return cage_err_sys(err, errno, "cannot detach the host's tree");
-	if (cage_populate_dev(err) < 0 || cage_mask_paths(oci, err) < 0)
+	if ((!o->foreign && cage_populate_dev(err) < 0) ||
+	    (o->after_pivot && o->after_pivot(o->arg, err) < 0) || cage_mask_paths(oci, err) < 0)
 		return -1;
+	/* After the masks: a read-only root would refuse their mount points. */
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (oci->root_readonly && sys_mount_setattr(AT_FDCWD, "/", 0, &ro) < 0)
+		return cage_err_sys(err, errno, "cannot make the root read-only");
+	if (o->propagation && mount(NULL, "/", NULL, o->propagation, NULL) < 0)
+		return cage_err_sys(err, errno, "cannot set the root's propagation");
 	if (oci->hostname && sethostname(oci->hostname, strlen(oci->hostname)) < 0)
 		return cage_err_sys(err, errno, "sethostname");
 	return 0;
+}
+
+int cage_build_root(const struct cage_oci *oci, cage_err_t *err)
+{
+	struct cage_root_opts o = {0};
+	return cage_build_root_with(oci, &o, err);
 }

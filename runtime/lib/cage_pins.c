@@ -31,28 +31,6 @@
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 
-/* Field 22 of /proc/PID/stat; 0 for a dead or zombie process. */
-static unsigned long long start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *s = strrchr(buf, ')');
-	if (!s || s[1] != ' ' || s[2] == 'Z' || s[2] == 'X')
-		return 0;
-	unsigned long long t = 0;
-	for (int field = 2; *s; s++)
-		if (*s == ' ' && ++field == 22) {
-			t = strtoull(s + 1, NULL, 10);
-			break;
-		}
-	return t;
-}
-
 static void pin_file(const struct cage_paths *p, const char *user, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/cages/%s.pid", p->run, user);
@@ -67,7 +45,7 @@ pid_t cage_pin_pid(const struct cage_paths *p, const char *user)
 		return 0;
 	long pid = 0;
 	unsigned long long t = 0;
-	if (sscanf(text, "%ld %llu", &pid, &t) != 2 || pid <= 1 || start_time((pid_t)pid) != t)
+	if (sscanf(text, "%ld %llu", &pid, &t) != 2 || pid <= 1 || cage_proc_start_time((pid_t)pid) != t)
 		return 0;
 	return (pid_t)pid;
 }
@@ -79,7 +57,7 @@ int cage_pin_record(const struct cage_paths *p, const char *user, pid_t pid, cag
 	if ((mkdir(p->run, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
 		return cage_err_sys(err, errno, "cannot create %s", dir);
 	pin_file(p, user, f, sizeof(f));
-	int n = snprintf(text, sizeof(text), "%d %llu\n", pid, start_time(pid));
+	int n = snprintf(text, sizeof(text), "%d %llu\n", pid, cage_proc_start_time(pid));
 	return cage_write_atomic(f, text, (size_t)n, 0600, err);
 }
 

@@ -1,0 +1,195 @@
+/* `start`, `run` and `exec` of ordinary OCI containers (see
+ * cagefs/container.h; `create` is container.c). */
+#define _GNU_SOURCE
+#include "cage_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+
+static int load_state_spec(const char *root, const char *id, const struct cage_ctr_state *st,
+			   struct cage_spec *spec, cage_err_t *err)
+{
+	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
+	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
+	if (!cfg)
+		return cage_err_sys(err, ENOMEM, "path");
+	return cage_spec_load_config(cfg, st->bundle, spec, err);
+}
+
+static void poststart(const char *root, const char *id, struct cage_ctr_state *st)
+{
+	struct cage_spec spec;
+	cage_err_t err = {0};
+	st->status = CAGE_CTR_RUNNING;
+	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
+	/* runtime-spec: a failed poststart hook is a warning, nothing more. */
+	if (load_state_spec(root, id, st, &spec, &err) < 0 ||
+	    (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTART, json, &err) < 0))
+		cage_warn("container %s: %s", id, err.msg);
+	cage_spec_free(&spec);
+}
+
+/* One byte into exec.fifo lets the waiting init exec the process. */
+static int release_init(int dfd, const char *id, cage_err_t *err)
+{
+	_cleanup_close_ int fifo = openat(dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return cage_err_sys(err, errno == ENXIO ? ESRCH : errno, "container %s: no init waiting", id);
+	if (write(fifo, "1", 1) != 1)
+		return cage_err_sys(err, errno, "container %s: cannot start", id);
+	unlinkat(dfd, "exec.fifo", 0);
+	return 0;
+}
+
+int cage_ctr_start(const char *root, const char *id, cage_err_t *err)
+{
+	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
+	_cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (dfd < 0 || !cage_ctr_id_valid(id))
+		return cage_err_set(err, "container %s does not exist", id);
+	/* Two concurrent starts: the second finds the container running. */
+	flock(dfd, LOCK_EX);
+	struct cage_ctr_state st;
+	if (cage_ctr_state(root, id, &st, err) < 0)
+		return -1;
+	int rc = 0;
+	if (st.status != CAGE_CTR_CREATED)
+		rc = cage_err_set(err, "container %s is not in the created state", id);
+	if (rc == 0 && (rc = release_init(dfd, id, err)) == 0)
+		poststart(root, id, &st);
+	cage_ctr_state_free(&st);
+	return rc;
+}
+
+/* ---- run ---- */
+
+static volatile sig_atomic_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static void forward_signals(pid_t pid)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+	forward_to = pid;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* As a subreaper we also inherit the container's orphans: reap them all
+ * until the init itself is gone. */
+static int wait_init(pid_t pid)
+{
+	for (;;) {
+		int status;
+		pid_t got = waitpid(-1, &status, 0);
+		if (got == pid)
+			return exit_code(status);
+		if (got < 0 && errno != EINTR)
+			return 255;
+	}
+}
+
+int cage_ctr_run(const char *root, const char *id, const struct cage_ctr_opts *o, cage_err_t *err)
+{
+	struct cage_ctr_opts ko = *o;
+	ko.keep_child = true;
+	pid_t pid;
+	if (cage_ctr_create(root, id, &ko, &pid, err) < 0)
+		return -1;
+	forward_signals(pid);
+	if (cage_ctr_start(root, id, err) < 0) {
+		cage_ctr_delete(root, id, true, NULL);
+		return -1;
+	}
+	int code = wait_init(pid);
+	forward_to = 0;
+	cage_err_t derr = {0};
+	if (cage_ctr_delete(root, id, true, &derr) < 0)
+		cage_warn("%s", derr.msg);
+	return code;
+}
+
+/* ---- exec ---- */
+
+static int all_namespaces(const struct cage_spec *s)
+{
+	int flags = 0;
+	for (int k = 0; k < CAGE_NS_KINDS; k++)
+		flags |= s->ns_listed[k] ? cage_ns_flag(k) : 0;
+	return flags;
+}
+
+/* In the child: join the init's namespaces (one setns on its pidfd), fork
+ * once more so a pid namespace applies, become the process. */
+static void __attribute__((noreturn)) exec_child(const struct cage_spec *s, const char *id, int pfd,
+						  char *const *argv)
+{
+	cage_err_t err = {0};
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (setns(pfd, all_namespaces(s)) < 0) {
+		fprintf(stderr, "cagefs-runtime: cannot join container %s: %s\n", id, strerror(errno));
+		_exit(126);
+	}
+	close(pfd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		cage_ctr_exec_process(s, argv, 0, &err);
+		fprintf(stderr, "cagefs-runtime: container %s: %s\n", id, err.msg);
+		_exit(127);
+	}
+	int status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	_exit(pid < 0 ? 126 : exit_code(status));
+}
+
+int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_t *err)
+{
+	struct cage_ctr_state st;
+	struct cage_spec spec = {0};
+	if (cage_ctr_state(root, id, &st, err) < 0)
+		return -1;
+	int rc = st.status == CAGE_CTR_RUNNING || st.status == CAGE_CTR_CREATED
+			 ? load_state_spec(root, id, &st, &spec, err)
+			 : cage_err_set(err, "container %s is not running", id);
+	_cleanup_close_ int pfd = rc == 0 ? cage_ctr_pidfd(&st) : -1;
+	if (rc == 0 && pfd < 0)
+		rc = cage_err_sys(err, errno, "container %s", id);
+	pid_t child = -1;
+	if (rc == 0 && cage_ctr_cgroup_join(&spec, id, getpid(), err) < 0)
+		rc = -1;
+	if (rc == 0 && (child = fork()) == 0)
+		exec_child(&spec, id, pfd, argv);
+	if (rc == 0 && child < 0)
+		rc = cage_err_sys(err, errno, "fork");
+	int status = 0;
+	while (rc == 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	cage_spec_free(&spec);
+	cage_ctr_state_free(&st);
+	return rc < 0 ? -1 : exit_code(status);
+}

@@ -1,0 +1,457 @@
+/* config.json of an ordinary OCI bundle: what cage_oci_parse reads (root,
+ * process, mounts, seccomp, masked paths) plus the fields only ordinary
+ * bundles use: capabilities, rlimits, hooks, sysctl, namespace paths, id
+ * mappings, devices, terminal, propagation, cgroups.  Every type is
+ * checked; a field this runtime cannot honour is an error naming it. */
+#define _GNU_SOURCE
+#include "cagefs/container.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+
+#define CFG "config.json"
+
+static yajl_val get(yajl_val obj, const char *key, yajl_type type)
+{
+	const char *path[] = {key, NULL};
+	return obj ? yajl_tree_get(obj, path, type) : NULL;
+}
+
+static int get_int(yajl_val obj, const char *key, long long min, long long max, long long *out,
+		   const char *what, cage_err_t *err)
+{
+	yajl_val v = get(obj, key, yajl_t_any);
+	if (!v)
+		return 0;
+	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < min || YAJL_GET_INTEGER(v) > max)
+		return cage_err_set(err, CFG ": %s.%s is not an integer in [%lld, %lld]", what, key, min,
+				    max);
+	*out = YAJL_GET_INTEGER(v);
+	return 1;
+}
+
+static int strs(yajl_val arr, cage_strvec_t *out, const char *what, cage_err_t *err)
+{
+	if (!arr)
+		return 0;
+	if (!YAJL_IS_ARRAY(arr))
+		return cage_err_set(err, CFG ": %s is not an array", what);
+	for (size_t i = 0; i < arr->u.array.len; i++) {
+		yajl_val s = arr->u.array.values[i];
+		if (!YAJL_IS_STRING(s))
+			return cage_err_set(err, CFG ": %s[%zu] is not a string", what, i);
+		if (cage_strvec_push(out, s->u.string) < 0)
+			return cage_err_sys(err, ENOMEM, CFG);
+	}
+	return 0;
+}
+
+static const char *const ns_names[CAGE_NS_KINDS] = {"user", "mount", "pid", "ipc", "uts", "network",
+						   "cgroup"};
+static const int ns_flags[CAGE_NS_KINDS] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC,
+					    CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWCGROUP};
+
+const char *cage_ns_name(enum cage_ns_kind k) { return ns_names[k]; }
+int cage_ns_flag(enum cage_ns_kind k) { return ns_flags[k]; }
+
+static int parse_namespaces(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val ns = get(lx, "namespaces", yajl_t_any);
+	if (ns && !YAJL_IS_ARRAY(ns))
+		return cage_err_set(err, CFG ": linux.namespaces is not an array");
+	for (size_t i = 0; ns && i < ns->u.array.len; i++) {
+		yajl_val t = get(ns->u.array.values[i], "type", yajl_t_string);
+		yajl_val path = get(ns->u.array.values[i], "path", yajl_t_string);
+		int k = 0;
+		while (t && k < CAGE_NS_KINDS && strcmp(t->u.string, ns_names[k]))
+			k++;
+		if (!t || k == CAGE_NS_KINDS)
+			return cage_err_set(err, CFG ": linux.namespaces[%zu]: unsupported type", i);
+		if (s->ns_listed[k])
+			return cage_err_set(err, CFG ": linux.namespaces: %s listed twice", ns_names[k]);
+		s->ns_listed[k] = true;
+		if (path && path->u.string[0] && !(s->ns_path[k] = strdup(path->u.string)))
+			return cage_err_sys(err, ENOMEM, CFG);
+	}
+	return 0;
+}
+
+static int parse_idmap(yajl_val arr, char **out, const char *what, cage_err_t *err)
+{
+	if (!arr)
+		return 0;
+	if (!YAJL_IS_ARRAY(arr) || arr->u.array.len > 340)
+		return cage_err_set(err, CFG ": linux.%s is not an array of at most 340 entries", what);
+	size_t cap = arr->u.array.len * 40 + 1, used = 0;
+	if (!(*out = calloc(1, cap)))
+		return cage_err_sys(err, ENOMEM, CFG);
+	for (size_t i = 0; i < arr->u.array.len; i++) {
+		long long c = -1, h = -1, n = -1;
+		yajl_val m = arr->u.array.values[i];
+		if (get_int(m, "containerID", 0, UINT32_MAX - 1, &c, what, err) < 0 ||
+		    get_int(m, "hostID", 0, UINT32_MAX - 1, &h, what, err) < 0 ||
+		    get_int(m, "size", 1, UINT32_MAX, &n, what, err) < 0)
+			return -1;
+		if (c < 0 || h < 0 || n < 0)
+			return cage_err_set(err, CFG ": linux.%s[%zu] needs containerID, hostID and size",
+					    what, i);
+		used += (size_t)snprintf(*out + used, cap - used, "%lld %lld %lld\n", c, h, n);
+	}
+	return 0;
+}
+
+static int parse_caps(yajl_val proc, struct cage_spec *s, cage_err_t *err)
+{
+	static const char *const sets[CAGE_CAP_SETS] = {"bounding", "effective", "inheritable",
+							"permitted", "ambient"};
+	yajl_val caps = get(proc, "capabilities", yajl_t_any);
+	if (caps && !YAJL_IS_OBJECT(caps))
+		return cage_err_set(err, CFG ": process.capabilities is not an object");
+	for (int k = 0; caps && k < CAGE_CAP_SETS; k++) {
+		_cleanup_strvec_ cage_strvec_t names = {0};
+		char what[64];
+		snprintf(what, sizeof(what), "process.capabilities.%s", sets[k]);
+		if (strs(get(caps, sets[k], yajl_t_any), &names, what, err) < 0)
+			return -1;
+		for (size_t i = 0; i < names.n; i++) {
+			cap_value_t v;
+			if (cap_from_name(names.v[i], &v) < 0 || v < 0 || v > 63)
+				return cage_err_set(err, CFG ": %s: unknown capability %s", what, names.v[i]);
+			/* Unknown to this kernel: runc and crun skip it with a warning. */
+			if (v > CAP_LAST_CAP || !CAP_IS_SUPPORTED(v))
+				continue;
+			s->caps[k] |= 1ULL << v;
+		}
+	}
+	return 0;
+}
+
+static const struct { const char *name; int res; } rlimit_names[] = {
+	{"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_CPU", RLIMIT_CPU},
+	{"RLIMIT_DATA", RLIMIT_DATA}, {"RLIMIT_FSIZE", RLIMIT_FSIZE}, {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	{"RLIMIT_NICE", RLIMIT_NICE}, {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},
+	{"RLIMIT_RSS", RLIMIT_RSS}, {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+};
+
+static int parse_rlimit(yajl_val r, size_t i, struct cage_rlimit *out, cage_err_t *err)
+{
+	yajl_val t = get(r, "type", yajl_t_string);
+	size_t k = 0, n = sizeof(rlimit_names) / sizeof(*rlimit_names);
+	while (t && k < n && strcmp(t->u.string, rlimit_names[k].name))
+		k++;
+	if (!t || k == n)
+		return cage_err_set(err, CFG ": process.rlimits[%zu].type missing or unknown", i);
+	yajl_val hard = get(r, "hard", yajl_t_any), soft = get(r, "soft", yajl_t_any);
+	/* 2^64-1 (RLIM_INFINITY) does not fit yajl's long long: it arrives as a double. */
+	if (!hard || !soft || !YAJL_IS_NUMBER(hard) || !YAJL_IS_NUMBER(soft))
+		return cage_err_set(err, CFG ": process.rlimits[%zu] needs numeric hard and soft", i);
+	out->resource = rlimit_names[k].res;
+	out->lim.rlim_max = YAJL_IS_INTEGER(hard) && YAJL_GET_INTEGER(hard) >= 0
+				    ? (rlim_t)YAJL_GET_INTEGER(hard) : RLIM_INFINITY;
+	out->lim.rlim_cur = YAJL_IS_INTEGER(soft) && YAJL_GET_INTEGER(soft) >= 0
+				    ? (rlim_t)YAJL_GET_INTEGER(soft) : RLIM_INFINITY;
+	if (out->lim.rlim_cur > out->lim.rlim_max)
+		return cage_err_set(err, CFG ": process.rlimits[%zu]: soft above hard", i);
+	return 0;
+}
+
+static int parse_rlimits(yajl_val proc, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val arr = get(proc, "rlimits", yajl_t_any);
+	if (!arr)
+		return 0;
+	if (!YAJL_IS_ARRAY(arr))
+		return cage_err_set(err, CFG ": process.rlimits is not an array");
+	s->rlimits = calloc(arr->u.array.len + 1, sizeof(*s->rlimits));
+	if (!s->rlimits)
+		return cage_err_sys(err, ENOMEM, CFG);
+	for (size_t i = 0; i < arr->u.array.len; i++, s->nrlimits++)
+		if (parse_rlimit(arr->u.array.values[i], i, &s->rlimits[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static int parse_process_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val proc = get(doc, "process", yajl_t_object);
+	long long v = -1;
+	s->terminal = YAJL_IS_TRUE(get(proc, "terminal", yajl_t_any));
+	s->umask = -1;
+	yajl_val user = get(proc, "user", yajl_t_object);
+	if (get_int(user, "umask", 0, 0777, &v, "process.user", err) < 0)
+		return -1;
+	s->umask = (int)v;
+	int has = get_int(proc, "oomScoreAdj", -1000, 1000, &v, "process", err);
+	if (has < 0)
+		return -1;
+	s->has_oom = has;
+	s->oom_score_adj = (int)v;
+	if (get(proc, "apparmorProfile", yajl_t_string) || get(proc, "selinuxLabel", yajl_t_string))
+		cage_warn(CFG ": process.apparmorProfile/selinuxLabel are not applied by cagefs-runtime");
+	return parse_caps(proc, s, err) < 0 ? -1 : parse_rlimits(proc, s, err);
+}
+
+static int parse_hook(yajl_val h, const char *what, struct cage_hook *out, cage_err_t *err)
+{
+	yajl_val path = get(h, "path", yajl_t_string);
+	long long t = 0;
+	if (!path || path->u.string[0] != '/')
+		return cage_err_set(err, CFG ": %s: 'path' missing or not absolute", what);
+	if (!(out->path = strdup(path->u.string)))
+		return cage_err_sys(err, ENOMEM, CFG);
+	if (strs(get(h, "args", yajl_t_any), &out->args, what, err) < 0 ||
+	    strs(get(h, "env", yajl_t_any), &out->env, what, err) < 0 ||
+	    get_int(h, "timeout", 1, INT_MAX, &t, what, err) < 0)
+		return -1;
+	out->timeout = (int)t;
+	return 0;
+}
+
+static int parse_hooks(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+{
+	static const char *const kinds[CAGE_HOOK_KINDS] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+	yajl_val hooks = get(doc, "hooks", yajl_t_any);
+	if (hooks && !YAJL_IS_OBJECT(hooks))
+		return cage_err_set(err, CFG ": hooks is not an object");
+	for (int k = 0; hooks && k < CAGE_HOOK_KINDS; k++) {
+		yajl_val arr = get(hooks, kinds[k], yajl_t_any);
+		if (!arr)
+			continue;
+		if (!YAJL_IS_ARRAY(arr))
+			return cage_err_set(err, CFG ": hooks.%s is not an array", kinds[k]);
+		if (!(s->hooks[k] = calloc(arr->u.array.len + 1, sizeof(struct cage_hook))))
+			return cage_err_sys(err, ENOMEM, CFG);
+		/* Counted before parsing: a half-parsed hook is freed with the rest. */
+		for (size_t i = 0; i < arr->u.array.len; i++) {
+			char what[64];
+			s->nhooks[k] = i + 1;
+			snprintf(what, sizeof(what), "hooks.%s[%zu]", kinds[k], i);
+			if (parse_hook(arr->u.array.values[i], what, &s->hooks[k][i], err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_device(yajl_val d, size_t i, struct cage_device *out, cage_err_t *err)
+{
+	yajl_val path = get(d, "path", yajl_t_string), type = get(d, "type", yajl_t_string);
+	long long maj = 0, min = 0, mode = 0666, uid = 0, gid = 0;
+	char what[48];
+	snprintf(what, sizeof(what), "linux.devices[%zu]", i);
+	if (!path || path->u.string[0] != '/' || !type)
+		return cage_err_set(err, CFG ": %s needs an absolute path and a type", what);
+	const char *t = type->u.string;
+	out->type = !strcmp(t, "c") || !strcmp(t, "u") ? S_IFCHR : !strcmp(t, "b") ? S_IFBLK
+		  : !strcmp(t, "p") ? S_IFIFO : 0;
+	if (!out->type)
+		return cage_err_set(err, CFG ": %s.type '%s' is not c, u, b or p", what, t);
+	if (get_int(d, "major", 0, 4095, &maj, what, err) < 0 ||
+	    get_int(d, "minor", 0, 1048575, &min, what, err) < 0 ||
+	    get_int(d, "fileMode", 0, 07777, &mode, what, err) < 0 ||
+	    get_int(d, "uid", 0, UINT32_MAX - 1, &uid, what, err) < 0 ||
+	    get_int(d, "gid", 0, UINT32_MAX - 1, &gid, what, err) < 0)
+		return -1;
+	out->major = (unsigned)maj;
+	out->minor = (unsigned)min;
+	out->mode = (mode_t)mode;
+	out->uid = (uid_t)uid;
+	out->gid = (gid_t)gid;
+	out->path = strdup(path->u.string);
+	return out->path ? 0 : cage_err_sys(err, ENOMEM, CFG);
+}
+
+static int parse_devices(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val arr = get(lx, "devices", yajl_t_any);
+	if (!arr)
+		return 0;
+	if (!YAJL_IS_ARRAY(arr))
+		return cage_err_set(err, CFG ": linux.devices is not an array");
+	if (!(s->devices = calloc(arr->u.array.len + 1, sizeof(*s->devices))))
+		return cage_err_sys(err, ENOMEM, CFG);
+	for (size_t i = 0; i < arr->u.array.len; i++)
+		if ((s->ndevices = i + 1, parse_device(arr->u.array.values[i], i, &s->devices[i], err)) < 0)
+			return -1;
+	return 0;
+}
+
+static int parse_propagation(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+{
+	static const struct { const char *name; unsigned long flags; } kinds[] = {
+		{"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"slave", MS_SLAVE},
+		{"rslave", MS_SLAVE | MS_REC}, {"shared", MS_SHARED}, {"rshared", MS_SHARED | MS_REC},
+		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
+	yajl_val p = get(lx, "rootfsPropagation", yajl_t_string);
+	for (size_t k = 0; p && k < sizeof(kinds) / sizeof(*kinds); k++)
+		if (!strcmp(p->u.string, kinds[k].name))
+			s->propagation = kinds[k].flags;
+	if (p && !s->propagation)
+		return cage_err_set(err, CFG ": linux.rootfsPropagation '%s' is unknown", p->u.string);
+	return 0;
+}
+
+static int parse_sysctl(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val obj = get(lx, "sysctl", yajl_t_any);
+	if (obj && !YAJL_IS_OBJECT(obj))
+		return cage_err_set(err, CFG ": linux.sysctl is not an object");
+	for (size_t i = 0; obj && i < obj->u.object.len; i++) {
+		yajl_val v = obj->u.object.values[i];
+		const char *k = obj->u.object.keys[i];
+		char *kv = NULL;
+		if (!YAJL_IS_STRING(v) || strchr(k, '/') || strstr(k, ".."))
+			return cage_err_set(err, CFG ": linux.sysctl.%s is not a valid setting", k);
+		if (asprintf(&kv, "%s=%s", k, v->u.string) < 0 || cage_strvec_push_owned(&s->sysctl, kv) < 0)
+			return cage_err_sys(err, ENOMEM, CFG);
+	}
+	return 0;
+}
+
+/* Only settings of a namespace the container has of its own may be set:
+ * anything else would change the host (runc's rule). */
+static bool sysctl_allowed(const struct cage_spec *s, const char *kv)
+{
+	static const struct { const char *prefix; enum cage_ns_kind ns; } ok[] = {
+		{"net.", CAGE_NS_NET}, {"kernel.msgmax=", CAGE_NS_IPC}, {"kernel.msgmnb=", CAGE_NS_IPC},
+		{"kernel.msgmni=", CAGE_NS_IPC}, {"kernel.sem=", CAGE_NS_IPC}, {"kernel.shmall=", CAGE_NS_IPC},
+		{"kernel.shmmax=", CAGE_NS_IPC}, {"kernel.shmmni=", CAGE_NS_IPC},
+		{"kernel.shm_rmid_forced=", CAGE_NS_IPC}, {"fs.mqueue.", CAGE_NS_IPC},
+		{"kernel.hostname=", CAGE_NS_UTS}, {"kernel.domainname=", CAGE_NS_UTS}};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
+		if (!strncmp(kv, ok[i].prefix, strlen(ok[i].prefix)))
+			return s->ns_listed[ok[i].ns];
+	return false;
+}
+
+static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+{
+	yajl_val lx = get(doc, "linux", yajl_t_object);
+	yajl_val cg = get(lx, "cgroupsPath", yajl_t_any);
+	if (cg && !YAJL_IS_STRING(cg))
+		return cage_err_set(err, CFG ": linux.cgroupsPath is not a string");
+	if (cg && cg->u.string[0] && !(s->cgroups_path = strdup(cg->u.string)))
+		return cage_err_sys(err, ENOMEM, CFG);
+	s->resources = get(lx, "resources", yajl_t_object);
+	if (get(lx, "intelRdt", yajl_t_any) || get(lx, "personality", yajl_t_any) ||
+	    get(lx, "timeOffsets", yajl_t_any))
+		return cage_err_set(err, CFG ": linux.intelRdt, personality and timeOffsets are not "
+				    "supported by cagefs-runtime");
+	if (parse_namespaces(lx, s, err) < 0 || parse_devices(lx, s, err) < 0 ||
+	    parse_propagation(lx, s, err) < 0 || parse_sysctl(lx, s, err) < 0 ||
+	    parse_idmap(get(lx, "uidMappings", yajl_t_any), &s->uid_map, "uidMappings", err) < 0 ||
+	    parse_idmap(get(lx, "gidMappings", yajl_t_any), &s->gid_map, "gidMappings", err) < 0)
+		return -1;
+	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER] && (!s->uid_map || !s->gid_map))
+		return cage_err_set(err, CFG ": a new user namespace needs linux.uidMappings and "
+				    "linux.gidMappings");
+	for (size_t i = 0; i < s->sysctl.n; i++)
+		if (!sysctl_allowed(s, s->sysctl.v[i]))
+			return cage_err_set(err, CFG ": linux.sysctl %s: not a setting of a namespace of "
+					    "the container's own", s->sysctl.v[i]);
+	if (s->oci.hostname && s->oci.hostname[0] && !s->ns_listed[CAGE_NS_UTS])
+		return cage_err_set(err, CFG ": hostname needs a uts namespace");
+	return 0;
+}
+
+/* root.path may be relative to the bundle. */
+static int absolute_root(struct cage_spec *s, cage_err_t *err)
+{
+	if (s->oci.root[0] == '/')
+		return 0;
+	char *abs = cage_path_join(s->bundle, s->oci.root);
+	if (!abs)
+		return cage_err_sys(err, ENOMEM, CFG);
+	free(s->oci.root);
+	s->oci.root = abs;
+	return 0;
+}
+
+int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
+		    cage_err_t *err)
+{
+	memset(s, 0, sizeof(*s));
+	if (!(s->bundle = strdup(bundle)))
+		return cage_err_sys(err, ENOMEM, CFG);
+	if (memchr(text, '\0', len))
+		return cage_err_set(err, "%s/" CFG ": NUL byte in the file", bundle);
+	if (cage_oci_parse(text, len, CFG, &s->oci, err) < 0)
+		return cage_err_prefix(err, "%s", bundle);
+	yajl_val doc = s->oci.tree;
+	s->annotations = get(doc, "annotations", yajl_t_object);
+	if (absolute_root(s, err) < 0 || parse_process_extra(doc, s, err) < 0 ||
+	    parse_hooks(doc, s, err) < 0 || parse_linux_extra(doc, s, err) < 0)
+		return cage_err_prefix(err, "%s", bundle);
+	return 0;
+}
+
+int cage_spec_load_config(const char *config, const char *bundle, struct cage_spec *s,
+			  cage_err_t *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	memset(s, 0, sizeof(*s));
+	if (cage_read_file(config, 8u << 20, &text, &len, err) < 0)
+		return -1;
+	return cage_spec_parse(text, len, bundle, s, err);
+}
+
+int cage_spec_load(const char *bundle, struct cage_spec *s, cage_err_t *err)
+{
+	char cwd[PATH_MAX];
+	memset(s, 0, sizeof(*s));
+	if (!bundle && !getcwd(cwd, sizeof(cwd)))
+		return cage_err_sys(err, errno, "getcwd");
+	_cleanup_free_ char *abs = realpath(bundle ? bundle : cwd, NULL);
+	if (!abs)
+		return cage_err_sys(err, errno, "bundle %s", bundle ? bundle : cwd);
+	_cleanup_free_ char *cfg = cage_path_join(abs, CFG);
+	if (!cfg)
+		return cage_err_sys(err, ENOMEM, CFG);
+	return cage_spec_load_config(cfg, abs, s, err);
+}
+
+static void free_hook(struct cage_hook *h)
+{
+	free(h->path);
+	cage_strvec_free(&h->args);
+	cage_strvec_free(&h->env);
+}
+
+void cage_spec_free(struct cage_spec *s)
+{
+	for (int k = 0; k < CAGE_HOOK_KINDS; k++) {
+		for (size_t i = 0; i < s->nhooks[k]; i++)
+			free_hook(&s->hooks[k][i]);
+		free(s->hooks[k]);
+	}
+	for (size_t i = 0; i < s->ndevices; i++)
+		free(s->devices[i].path);
+	for (int k = 0; k < CAGE_NS_KINDS; k++)
+		free(s->ns_path[k]);
+	free(s->devices);
+	free(s->rlimits);
+	free(s->uid_map);
+	free(s->gid_map);
+	free(s->cgroups_path);
+	free(s->bundle);
+	cage_strvec_free(&s->sysctl);
+	cage_oci_free(&s->oci);
+	memset(s, 0, sizeof(*s));
+}

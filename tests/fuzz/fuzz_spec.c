@@ -1,0 +1,53 @@
+/* libFuzzer harness for an ordinary bundle's config.json reader
+ * (cage_spec_parse, with cage_oci_parse under it): any input must either
+ * parse into a spec that satisfies the invariants below, or fail with a
+ * message naming the file, and never crash, leak or read out of bounds. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cagefs/container.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static void check_spec(const struct cage_spec *s)
+{
+	CHECK(s->oci.root && s->oci.root[0] == '/');
+	CHECK(s->oci.cwd);
+	for (size_t i = 0; i < s->oci.nmounts; i++)
+		CHECK(s->oci.mounts[i].destination[0] == '/');
+	for (int k = 0; k < CAGE_HOOK_KINDS; k++)
+		for (size_t i = 0; i < s->nhooks[k]; i++)
+			CHECK(s->hooks[k][i].path[0] == '/');
+	for (size_t i = 0; i < s->ndevices; i++)
+		CHECK(s->devices[i].path[0] == '/' && s->devices[i].type &&
+		      (s->devices[i].mode & ~07777u) == 0);
+	for (size_t i = 0; i < s->nrlimits; i++)
+		CHECK(s->rlimits[i].lim.rlim_cur <= s->rlimits[i].lim.rlim_max);
+	for (size_t i = 0; i < s->sysctl.n; i++)
+		CHECK(strchr(s->sysctl.v[i], '=') && !strchr(s->sysctl.v[i], '/'));
+	CHECK(s->umask >= -1 && s->umask <= 0777);
+	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER])
+		CHECK(s->uid_map && s->gid_map);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct cage_spec s;
+	cage_err_t err = {0};
+	if (cage_spec_parse(text, size, "/bundle", &s, &err) == 0)
+		check_spec(&s);
+	else
+		CHECK(strstr(err.msg, "config.json") != NULL);
+	cage_spec_free(&s);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,272 @@
+#!/bin/bash
+# Ordinary OCI bundles (issue 4, item 4): cagefs-runtime driven as generic
+# OCI tooling drives runc or crun — the runtime command line's lifecycle
+# (create does not block, start, state JSON, kill, delete, exit codes), the
+# config.json features (hooks, capabilities, rlimits, namespaces by path,
+# user namespaces, sysctl, cgroups, terminal through --console-socket), the
+# same bundle run by Debian's crun for comparison, and hostile bundles.
+# The bundles are `crun spec` defaults on a busybox rootfs.
+. "$(dirname "$0")/../lib/world.sh"
+. "$(dirname "$0")/../lib/tap.sh"
+world_enter "$@"
+RT=$B/cagefs-runtime
+[ -x /bin/busybox ] || world_die "busybox-static is missing (make deps)"
+
+# mkbundle DIR [PYTHON]: a bundle whose config is crun's default, process
+# not on a terminal, changed by the Python statements on `c`.
+mkbundle() {
+	local d=$1
+	rm -rf "$d"; mkdir -p "$d"/rootfs/{bin,data,proc,sys,dev,tmp,etc}
+	cp /bin/busybox "$d/rootfs/bin/"
+	for a in $(/bin/busybox --list | grep -vx busybox); do ln -s busybox "$d/rootfs/bin/$a"; done
+	(cd "$d" && crun spec) || world_die "crun spec"
+	/usr/bin/python3 - "$d/config.json" "${2:-pass}" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["terminal"] = False
+exec(sys.argv[2])
+json.dump(c, open(p, "w"), indent=1)
+PY
+}
+# args LIST: the Python statement that sets process.args to sh -c LIST.
+args() { printf 'c["process"]["args"] = ["sh", "-c", %s]\n' "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1")"; }
+field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
+SHARE=$WORLD/share; mkdir -p "$SHARE"; chmod 777 "$SHARE"
+BIND='c["mounts"].append({"destination": "/data", "type": "bind", "source": "'$SHARE'", "options": ["rbind", "rw"]})'
+mounts0=$(grep -c . /proc/self/mountinfo)
+
+# ---- run: stdout, stdin, exit status ----
+mkbundle "$WORLD/b1" "$(args 'echo hello; read x; echo "got $x"; exit 42')"
+out=$(echo typed | "$RT" run --bundle "$WORLD/b1" c1 2>&1); rc=$?
+is "$out" "hello
+got typed" "run: the process's stdout and stdin are the runtime's"
+is "$rc" 42 "run: the process's exit status is the runtime's"
+fails "run leaves nothing: state c1 fails afterwards" "$RT" state c1
+
+# ---- the lifecycle: create, state, start, kill, delete ----
+mkbundle "$WORLD/b2" "$(args 'trap "echo term > /data/term; exit 3" TERM; echo started > /data/started; while :; do sleep 1; done')
+$BIND"
+rm -f "$SHARE"/*
+( cd "$WORLD/b2" && timeout 10 "$RT" create --pid-file "$WORLD/c2.pid" c2 ) >"$WORLD/create.out" 2>&1
+ok $? "create (bundle = the current directory) returns at once with status 0"
+is "$(cat "$WORLD/create.out")" "" "... and prints nothing"
+st=$("$RT" state c2)
+is "$(echo "$st" | field status)" created "state: created"
+is "$(echo "$st" | field pid)" "$(cat "$WORLD/c2.pid")" "state's pid is the one in --pid-file"
+is "$(echo "$st" | field bundle)" "$WORLD/b2" "state's bundle is the bundle's absolute path"
+is "$(echo "$st" | field id)" c2 "state's id"
+like "$st" '"ociVersion":"1\.[0-9.]+"' "state has ociVersion"
+run "state is valid JSON with the spec's required fields" /usr/bin/python3 -c '
+import json,sys; s=json.loads(sys.argv[1]); assert set(["ociVersion","id","status","pid","bundle"]) <= set(s)' "$st"
+sleep 0.3
+run "the process has not run before start" test ! -e "$SHARE/started"
+fails "create of an id that exists fails" "$RT" create --bundle "$WORLD/b2" c2
+like "$(cat "$WORLD/last.out")" "already exists" "... saying it exists"
+pid=$(cat "$WORLD/c2.pid")
+run "start returns 0" "$RT" start c2
+for i in $(seq 50); do [ -e "$SHARE/started" ] && break; sleep 0.1; done
+run "the process runs after start" test -e "$SHARE/started"
+is "$("$RT" state c2 | field status)" running "state: running"
+fails "start of a running container fails" "$RT" start c2
+fails "delete of a running container fails (without --force)" "$RT" delete c2
+is "$("$RT" state c2 | field status)" running "... and leaves it running"
+like "$("$RT" exec c2 sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "; hostname')" "^[0-9]+
+sh -c trap" "exec joins the container: its pid namespace, its init as pid 1"
+run "kill (TERM by default) returns 0" "$RT" kill c2
+for i in $(seq 50); do [ "$("$RT" state c2 | field status)" = stopped ] && break; sleep 0.1; done
+is "$(cat "$SHARE/term" 2>/dev/null)" term "the process got SIGTERM"
+is "$("$RT" state c2 | field status)" stopped "state: stopped once it exited"
+unlike "$("$RT" state c2)" '"pid"' "a stopped container's state has no pid"
+fails "kill of a stopped container fails" "$RT" kill --signal KILL c2
+run "delete of a stopped container" "$RT" delete c2
+fails "state of a deleted container fails" "$RT" state c2
+run "... and its process is gone" sh -c "! kill -0 $pid 2>/dev/null"
+"$RT" create --bundle "$WORLD/b2" c3 && "$RT" start c3
+run "kill --signal KILL" "$RT" kill --signal KILL c3
+for i in $(seq 50); do [ "$("$RT" state c3 | field status)" = stopped ] && break; sleep 0.1; done
+run "delete after KILL" "$RT" delete c3
+"$RT" create --bundle "$WORLD/b2" c4
+run "delete --force of a created container" "$RT" delete --force c4
+fails "... it is gone" "$RT" state c4
+fails "an id with a slash is refused" "$RT" create --bundle "$WORLD/b2" ../x
+fails "an unknown command fails" "$RT" frobnicate c4
+fails "start of an unknown container fails" "$RT" start nosuch
+
+# ---- hooks: order, state on stdin, namespaces ----
+HLOG=$SHARE/hooks.log; rm -f "$SHARE"/*
+cat > "$WORLD/hook" <<'H'
+#!/bin/sh
+# $1: the hook's kind; the state JSON arrives on stdin.
+state=$(cat)
+echo "$1 $(echo "$state" | /usr/bin/python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["id"], s["status"], "pid" in s)')" >> "$2"
+H
+chmod 755 "$WORLD/hook"
+# startContainer runs in the container (after pivot_root): a rootfs program.
+hooks="c['hooks'] = {k: [{'path': '$WORLD/hook', 'args': ['hook', k, '$HLOG']}] for k in
+  ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop']}
+c['hooks']['startContainer'] = [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo startContainer in-container >> /data/hooks.log']}]"
+mkbundle "$WORLD/b3" "$(args 'echo process >> /data/hooks.log')
+$BIND
+$hooks"
+"$RT" run --bundle "$WORLD/b3" h1 >/dev/null 2>&1
+is "$(cat "$HLOG")" "prestart h1 creating True
+createRuntime h1 creating True
+createContainer h1 creating True
+startContainer in-container
+process
+poststart h1 running True
+poststop h1 stopped False" "hooks run in the spec's order, each with the state on stdin"
+mkbundle "$WORLD/b4" "$(args 'echo ran > /data/ran')
+$BIND
+c['hooks'] = {'createRuntime': [{'path': '/bin/false'}]}"
+rm -f "$SHARE"/*
+fails "a failing createRuntime hook fails create" "$RT" create --bundle "$WORLD/b4" h2
+like "$(cat "$WORLD/last.out")" "hook /bin/false failed" "... naming the hook"
+fails "... and leaves no container" "$RT" state h2
+run "... and the process never ran" test ! -e "$SHARE/ran"
+mkbundle "$WORLD/b5" "$(args true)
+c['hooks'] = {'prestart': [{'path': '/bin/sleep', 'args': ['sleep', '30'], 'timeout': 1}]}"
+fails "a hook past its timeout fails create" "$RT" create --bundle "$WORLD/b5" h3
+like "$(cat "$WORLD/last.out")" "timed out after 1 s" "... saying it timed out"
+
+# ---- the same bundle under crun: what the process sees ----
+# (crun refuses hybrid cgroups: hide the v2 tree in a private namespace.)
+SEE='grep -E "^(Cap|NoNewPrivs|Seccomp|Uid|Gid|Groups)" /proc/self/status; hostname; ulimit -n; umask; pwd;
+ls /dev | grep -v "^core$" | tr "\n" " "; echo; ps -o pid,user,comm | head -3; ls /proc/self/fd | tr "\n" " "; echo;
+cat /proc/kcore 2>&1 | head -c 40; echo; touch /x 2>&1 | head -c 30; echo; cat /proc/self/uid_map'
+compare() { # NAME PYTHON: the bundle run by crun and by us, outputs equal
+	mkbundle "$WORLD/cmp-$1" "$(args "$SEE")
+$2"
+	local theirs ours
+	theirs=$(cd "$WORLD/cmp-$1" && unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null; crun --root $WORLD/crun run cmp-$1" 2>&1)
+	ours=$("$RT" run --bundle "$WORLD/cmp-$1" cmp-$1 2>&1)
+	is "$ours" "$theirs" "as under crun: $1"
+}
+compare default 'c["root"]["readonly"] = True'
+compare user-and-caps 'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5, 7], "umask": 23}
+c["process"]["capabilities"]["bounding"].append("CAP_CHOWN")
+c["process"]["capabilities"]["inheritable"] = ["CAP_KILL"]
+c["process"]["capabilities"]["ambient"] = ["CAP_KILL"]
+c["process"]["cwd"] = "/data"; c["hostname"] = "box1"
+c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]'
+compare nnp-seccomp 'import json as j
+c["process"]["noNewPrivileges"] = True
+c["linux"]["seccomp"] = j.load(open("'"$TOP"'/seccomp/default.json"))'
+compare userns 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+c["mounts"] = [m for m in c["mounts"] if m["type"] not in ("cgroup",)]'
+
+# ---- namespaces by path, sysctl, devices ----
+mkbundle "$WORLD/b6" "$(args 'sleep 1000')"
+"$RT" create --bundle "$WORLD/b6" n1 && "$RT" start n1
+p1=$("$RT" state n1 | field pid)
+mkbundle "$WORLD/b7" "$(args 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts; cat /proc/sys/net/ipv4/ip_forward')
+c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/proc/$p1/ns/net'} for n in c['linux']['namespaces']]
+c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}"
+host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+out=$("$RT" run --bundle "$WORLD/b7" n2 2>&1)
+is "$(echo "$out" | sed -n 1p)" "$(readlink /proc/$p1/ns/net)" "a network namespace given by path is joined"
+unlike "$(echo "$out" | sed -n 2p)" "$(readlink /proc/$p1/ns/uts)" "... the others are new"
+is "$(echo "$out" | sed -n 3p)" 1 "linux.sysctl is set in the container's network namespace"
+is "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd" "... and not on the host"
+"$RT" delete --force n1
+mkbundle "$WORLD/b8" "$(args true)
+c['linux']['sysctl'] = {'kernel.pid_max': '5000'}"
+fails "a sysctl of no namespace of the container's is refused" "$RT" run --bundle "$WORLD/b8" n3
+like "$(cat "$WORLD/last.out")" "kernel.pid_max" "... naming it"
+mkbundle "$WORLD/b9" "$(args 'ls -ln /dev/mydev; ls -ln /dev/fuse')
+c['linux']['devices'] = [{'path': '/dev/mydev', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o600, 'uid': 7, 'gid': 8},
+                         {'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 0o666}]"
+out=$("$RT" run --bundle "$WORLD/b9" d1 2>&1)
+like "$(echo "$out" | sed -n 1p)" "^crw------- +1 7 +8 +1, +3 " "linux.devices: node, mode and owner as asked"
+like "$(echo "$out" | sed -n 2p)" "^crw-rw-rw- +1 0 +0 +10, +229 " "... a second one"
+
+# ---- cgroups: a relative cgroupsPath is below our own cgroup ----
+mem=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+if [ -n "$mem" ] && [ -w "/sys/fs/cgroup/memory$mem" ]; then
+	cg=cagefs-test-$$
+	mkbundle "$WORLD/b10" "$(args 'sleep 1000')
+c['linux']['cgroupsPath'] = '$cg'
+c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 40}}"
+	"$RT" create --bundle "$WORLD/b10" g1
+	p=$("$RT" state g1 | field pid)
+	is "$(cat "/sys/fs/cgroup/memory$mem/$cg/memory.limit_in_bytes")" 67108864 "memory.limit is the cgroup's limit"
+	is "$(cat "/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)/$cg/pids.max" 2>/dev/null)" 40 "pids.limit is the cgroup's pids.max"
+	like "$(grep memory /proc/$p/cgroup)" "/$cg\$" "the init is in the container's cgroup"
+	"$RT" delete --force g1
+	run "delete removes the container's cgroup" test ! -e "/sys/fs/cgroup/memory$mem/$cg"
+else
+	diag "no writable memory cgroup of our own: cgroup limits not tested"
+fi
+
+# ---- a terminal through --console-socket ----
+cat > "$WORLD/console.py" <<'PY'
+import os, signal, socket, sys
+signal.alarm(20)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[2] + ".ready", "w").close()
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = [msg.decode()]
+while True:
+    try: d = os.read(fds[0], 4096)
+    except OSError: break
+    if not d: break
+    out.append(d.decode(errors="replace"))
+open(sys.argv[2], "w").write("\n".join(out))
+PY
+/usr/bin/python3 "$WORLD/console.py" "$WORLD/console.sock" "$WORLD/console.out" &
+for i in $(seq 50); do [ -e "$WORLD/console.out.ready" ] && break; sleep 0.1; done
+mkbundle "$WORLD/b11" "$(args 'tty; test -t 0 && echo stdin-is-a-tty')
+c['process']['terminal'] = True"
+"$RT" create --bundle "$WORLD/b11" --console-socket "$WORLD/console.sock" t1 </dev/null && "$RT" start t1
+wait
+out=$(cat "$WORLD/console.out")
+like "$out" '"type":"terminal","container":"t1"' "--console-socket gets the pty master with the spec's message"
+like "$out" "/dev/pts/0" "... the process's terminal is the container's /dev/pts/0"
+like "$out" "stdin-is-a-tty" "... on its stdin too"
+"$RT" delete --force t1
+fails "terminal without --console-socket is refused" "$RT" create --bundle "$WORLD/b11" t2
+
+# ---- hostile and broken bundles ----
+mkbundle "$WORLD/bad1" "$(args true)
+c['mounts'].append({'destination': '/escape/x', 'type': 'tmpfs', 'source': 'tmpfs'})"
+ln -s / "$WORLD/bad1/rootfs/escape"
+fails "a mount destination through a symlink in the rootfs is refused" "$RT" run --bundle "$WORLD/bad1" x1
+run "... nothing was created on the host" test ! -e /x
+mkbundle "$WORLD/bad2" "$(args true)
+c['linux']['devices'] = [{'path': '/dev/../../pwn', 'type': 'c', 'major': 1, 'minor': 3}]"
+"$RT" run --bundle "$WORLD/bad2" x2 >/dev/null 2>&1
+run "a device path with .. does not leave the rootfs" test ! -e "$WORLD/pwn" -a ! -e /pwn
+mkbundle "$WORLD/bad3"; echo '{"ociVersion": "1.0.0", "process": ' > "$WORLD/bad3/config.json"
+fails "a truncated config.json fails create" "$RT" create --bundle "$WORLD/bad3" x3
+like "$(cat "$WORLD/last.out")" "config.json" "... naming the file"
+fails "... leaving no container" "$RT" state x3
+fails "a missing bundle fails" "$RT" create --bundle "$WORLD/nonesuch" x4
+mkbundle "$WORLD/bad5" "$(args true)
+c['process']['capabilities']['bounding'].append('CAP_NONSENSE')"
+fails "an unknown capability is refused" "$RT" create --bundle "$WORLD/bad5" x5
+like "$(cat "$WORLD/last.out")" "CAP_NONSENSE" "... naming it"
+mkbundle "$WORLD/bad6" "$(args true)
+c['linux']['cgroupsPath'] = '../../../escape'
+c['linux']['resources'] = {'pids': {'limit': 10}}"
+fails "a cgroupsPath with .. is refused" "$RT" run --bundle "$WORLD/bad6" x6
+
+# ---- a runtime killed in the middle of create ----
+mkbundle "$WORLD/b12" "$(args true)
+c['hooks'] = {'createRuntime': [{'path': '/bin/sleep', 'args': ['sleep', '30']}]}"
+"$RT" create --bundle "$WORLD/b12" k1 >/dev/null 2>&1 &
+rtpid=$!
+for i in $(seq 50); do [ "$("$RT" state k1 2>/dev/null | field status)" = creating ] && break; sleep 0.1; done
+is "$("$RT" state k1 | field status)" creating "state: creating while create runs"
+kill -9 $rtpid; wait $rtpid 2>/dev/null; pkill -9 -f 'sleep 30'; sleep 0.3
+is "$("$RT" state k1 | field status)" stopped "the runtime killed with -9 mid-create: stopped"
+run "... delete cleans it up" "$RT" delete k1
+# (the pattern's brackets keep it from matching the shell running pgrep)
+run "... and its init is gone too" sh -c "! pgrep -f 'create --bundle .*/b1[2] k1'"
+
+# ---- what is left ----
+is "$("$RT" list)" "" "no container left"
+is "$(grep -c . /proc/self/mountinfo)" "$mounts0" "the mount table is as it was"
+done_testing
