@@ -182,6 +182,17 @@ static int list_all(const struct cage_paths *p)
 	return 0;
 }
 
+/* --pid-file may be relative to the current directory (runc takes it so). */
+static const char *absolute(const char *path)
+{
+	static char buf[8192];
+	char cwd[4096];
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return path;
+	snprintf(buf, sizeof(buf), "%s/%s", cwd, path);
+	return buf;
+}
+
 struct cmdline {
 	struct cage_ctr_opts o;
 	const char *signal;
@@ -203,7 +214,7 @@ static int command_options(int argc, char **argv, struct cmdline *c)
 		if (!strcmp(a, "--bundle") || !strcmp(a, "-b"))
 			c->o.bundle = v, c->has_bundle = true;
 		else if (!strcmp(a, "--pid-file"))
-			c->o.pid_file = v;
+			c->o.pid_file = absolute(v);
 		else if (!strcmp(a, "--signal") || !strcmp(a, "-s"))
 			c->signal = v;
 		else if (!strcmp(a, "--console-socket")) {

@@ -129,7 +129,7 @@ static int fs_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, ca
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", dst);
 	/* A "cgroup" mount is the host's hierarchies as they are: cgroup2 on a
 	 * unified host, a bind of /sys/fs/cgroup on a v1 or hybrid one. */
-	bool cgroup = !strcmp(m->type, "cgroup");
+	bool cgroup = foreign && !strcmp(m->type, "cgroup");
 	struct statfs host_cg;
 	bool v2 = cgroup && statfs("/sys/fs/cgroup", &host_cg) == 0 && host_cg.f_type == CGROUP2_SUPER_MAGIC;
 	/* A new mount takes MS_RDONLY and the other flags directly. */
@@ -234,8 +234,12 @@ static int make_device(int rootfd, const struct cage_device *d, bool bind, cage_
 		return cage_err_prefix(err, "device %s", d->path);
 	if (!bind) {
 		unlinkat(parent, base, 0);
-		if (mknodat(parent, base, d->type | (d->mode & 0777),
-			    makedev(d->major, d->minor)) < 0)
+		/* The mode is set by mknod itself (umask 0), never by a chmod that
+		 * a symlink swapped in meanwhile would send to the host. */
+		mode_t old = umask(0);
+		int rc = mknodat(parent, base, d->type | (d->mode & 07777), makedev(d->major, d->minor));
+		umask(old);
+		if (rc < 0)
 			return cage_err_sys(err, errno, "cannot create device %s", d->path);
 	} else {
 		_cleanup_close_ int tree = sys_open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -243,10 +247,8 @@ static int make_device(int rootfd, const struct cage_device *d, bool bind, cage_
 			return cage_err_sys(err, errno, "cannot bind the host's %s", d->path);
 		return 0;
 	}
-	/* mknod obeys the umask: set the mode and owner asked for. */
-	if (fchmodat(parent, base, d->mode & 07777, 0) < 0 ||
-	    fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return cage_err_sys(err, errno, "cannot set the mode of %s", d->path);
+	if (fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return cage_err_sys(err, errno, "cannot set the owner of %s", d->path);
 	return 0;
 }
 

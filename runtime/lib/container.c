@@ -104,6 +104,8 @@ static int apply_sysctl(void *arg, cage_err_t *err)
 		char path[512];
 		const char *kv = s->sysctl.v[i], *eq = strchr(kv, '=');
 		int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)(eq - kv), kv);
+		if (n >= (int)sizeof(path))
+			return cage_err_set(err, "sysctl %.40s...: name too long", kv);
 		for (char *p = path + 10; p < path + n; p++)
 			*p = *p == '.' ? '/' : *p;
 		_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -193,6 +195,12 @@ static int __attribute__((noreturn)) init_main(struct create_ctx *c)
 static void __attribute__((noreturn)) stage_main(struct create_ctx *c)
 {
 	cage_err_t err = {0};
+	/* Nothing of the host may reach the container through its init before
+	 * it execs: not the state directory (a container given CAP_SYS_PTRACE
+	 * could open /proc/1/fd/N/..), not the init's memory. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	close(c->dirfd);
+	c->dirfd = -1;
 	int fds[CAGE_NS_KINDS], flags = 0;
 	for (int k = 0; k < CAGE_NS_KINDS; k++) {
 		fds[k] = c->spec.ns_path[k] ? open(c->spec.ns_path[k], O_RDONLY | O_CLOEXEC) : -1;
@@ -378,8 +386,10 @@ int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts
 	if (!cage_ctr_id_valid(id))
 		return cage_err_set(err, "invalid container id '%s' (letters, digits, _ . + -)", id);
 	struct create_ctx c = {.id = id, .o = o, .dirfd = -1, .fifo = -1, .sock = {-1, -1}};
+	/* LISTEN_FDS (socket activation): fds 3..3+N-1 go to the process. */
 	const char *lf = getenv("LISTEN_FDS");
-	c.listen_fds = lf ? atoi(lf) : 0;
+	long nfds = lf ? strtol(lf, NULL, 10) : 0;
+	c.listen_fds = nfds > 0 && nfds < 1024 ? (int)nfds : 0;
 	if (make_state_dir(root, &c, err) < 0) {
 		if (c.dirfd >= 0)
 			undo(root, &c, 0);

@@ -119,6 +119,10 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		return -1;
 	if (oci->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cage_err_sys(err, errno, "no_new_privs");
+	/* A session of its own: a process on the caller's terminal could push
+	 * input into it with TIOCSTI (CVE-2016-7545 class); with a terminal,
+	 * setup_console made the session already. */
+	setsid();
 	if (chdir(oci->cwd) < 0)
 		return cage_err_sys(err, errno, "cannot change to the working directory %s", oci->cwd);
 	/* Only stdio and LISTEN_FDS reach the process (CVE-2024-21626). */

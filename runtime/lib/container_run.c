@@ -49,9 +49,10 @@ static int release_init(int dfd, const char *id, cage_err_t *err)
 	_cleanup_close_ int fifo = openat(dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
 		return cage_err_sys(err, errno == ENXIO ? ESRCH : errno, "container %s: no init waiting", id);
+	/* Unlinked first: once the byte is in, the container is running. */
+	unlinkat(dfd, "exec.fifo", 0);
 	if (write(fifo, "1", 1) != 1)
 		return cage_err_sys(err, errno, "container %s: cannot start", id);
-	unlinkat(dfd, "exec.fifo", 0);
 	return 0;
 }
 

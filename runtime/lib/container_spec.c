@@ -157,9 +157,12 @@ static int parse_rlimit(yajl_val r, size_t i, struct cage_rlimit *out, cage_err_
 	if (!t || k == n)
 		return cage_err_set(err, CFG ": process.rlimits[%zu].type missing or unknown", i);
 	yajl_val hard = get(r, "hard", yajl_t_any), soft = get(r, "soft", yajl_t_any);
-	/* 2^64-1 (RLIM_INFINITY) does not fit yajl's long long: it arrives as a double. */
-	if (!hard || !soft || !YAJL_IS_NUMBER(hard) || !YAJL_IS_NUMBER(soft))
-		return cage_err_set(err, CFG ": process.rlimits[%zu] needs numeric hard and soft", i);
+	/* 2^64-1 (RLIM_INFINITY) does not fit yajl's long long: it arrives as a
+	 * double; any other non-integer is an error, not "unlimited". */
+	if (!hard || !soft || !YAJL_IS_NUMBER(hard) || !YAJL_IS_NUMBER(soft) ||
+	    (!YAJL_IS_INTEGER(hard) && !(YAJL_IS_DOUBLE(hard) && YAJL_GET_DOUBLE(hard) >= 9.2e18)) ||
+	    (!YAJL_IS_INTEGER(soft) && !(YAJL_IS_DOUBLE(soft) && YAJL_GET_DOUBLE(soft) >= 9.2e18)))
+		return cage_err_set(err, CFG ": process.rlimits[%zu] needs integer hard and soft", i);
 	out->resource = rlimit_names[k].res;
 	out->lim.rlim_max = YAJL_IS_INTEGER(hard) && YAJL_GET_INTEGER(hard) >= 0
 				    ? (rlim_t)YAJL_GET_INTEGER(hard) : RLIM_INFINITY;
@@ -324,6 +327,15 @@ static int parse_sysctl(yajl_val lx, struct cage_spec *s, cage_err_t *err)
 	return 0;
 }
 
+/* No ".." component: the path must stay inside each cgroup hierarchy. */
+static bool has_dotdot(const char *p)
+{
+	for (const char *c = p; (c = strstr(c, "..")); c += 2)
+		if ((c == p || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+			return true;
+	return false;
+}
+
 /* Only settings of a namespace the container has of its own may be set:
  * anything else would change the host (runc's rule). */
 static bool sysctl_allowed(const struct cage_spec *s, const char *kv)
@@ -346,6 +358,8 @@ static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
 	yajl_val cg = get(lx, "cgroupsPath", yajl_t_any);
 	if (cg && !YAJL_IS_STRING(cg))
 		return cage_err_set(err, CFG ": linux.cgroupsPath is not a string");
+	if (cg && has_dotdot(cg->u.string))
+		return cage_err_set(err, CFG ": linux.cgroupsPath %s has a '..' component", cg->u.string);
 	if (cg && cg->u.string[0] && !(s->cgroups_path = strdup(cg->u.string)))
 		return cage_err_sys(err, ENOMEM, CFG);
 	s->resources = get(lx, "resources", yajl_t_object);
@@ -370,18 +384,27 @@ static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
 	return 0;
 }
 
-/* root.path may be relative to the bundle. */
-static int absolute_root(struct cage_spec *s, cage_err_t *err)
+static int make_absolute(const char *bundle, char **path, cage_err_t *err)
 {
-	if (s->oci.root[0] == '/')
+	if ((*path)[0] == '/')
 		return 0;
-	char *abs = cage_path_join(s->bundle, s->oci.root);
+	char *abs = cage_path_join(bundle, *path);
 	if (!abs)
 		return cage_err_sys(err, ENOMEM, CFG);
-	free(s->oci.root);
-	s->oci.root = abs;
+	free(*path);
+	*path = abs;
 	return 0;
 }
+
+/* root.path and bind sources may be relative to the bundle (config.md). */
+static int absolute_root(struct cage_spec *s, cage_err_t *err)
+{
+	for (size_t i = 0; i < s->oci.nmounts; i++)
+		if (s->oci.mounts[i].bind && make_absolute(s->bundle, &s->oci.mounts[i].source, err) < 0)
+			return -1;
+	return make_absolute(s->bundle, &s->oci.root, err);
+}
+
 
 int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
 		    cage_err_t *err)

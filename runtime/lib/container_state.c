@@ -156,7 +156,7 @@ static char *str(yajl_val doc, const char *key)
 static enum cage_ctr_status derive_status(int dirfd, yajl_val doc, const struct cage_ctr_state *st)
 {
 	if (st->pid > 0) {
-		if (cage_proc_start_time(st->pid) != st->start_time)
+		if (!st->start_time || cage_proc_start_time(st->pid) != st->start_time)
 			return CAGE_CTR_STOPPED;
 		return faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? CAGE_CTR_CREATED
 										    : CAGE_CTR_RUNNING;

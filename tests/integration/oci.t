@@ -92,6 +92,20 @@ fails "an id with a slash is refused" "$RT" create --bundle "$WORLD/b2" ../x
 fails "an unknown command fails" "$RT" frobnicate c4
 fails "start of an unknown container fails" "$RT" start nosuch
 
+# ---- what the init and the process hold ----
+( cd "$WORLD/b2" && "$RT" create --pid-file c5.pid c5 )
+pid=$("$RT" state c5 | field pid)
+is "$(cat "$WORLD/b2/c5.pid" 2>/dev/null)" "$pid" "a relative --pid-file is taken from the current directory"
+unlike "$(ls -l /proc/$pid/fd/ 2>&1)" "containers/c5$" "the waiting init holds no fd of the state directory (only exec.fifo)"
+is "$(awk '/^Uid/ {print $2}' /proc/$pid/status) $(stat -c %U /proc/$pid/fd 2>/dev/null)" "0 root" "... and is not dumpable (its /proc files stay root's)"
+"$RT" delete --force c5
+mkbundle "$WORLD/b2s" "$(args 'read a b c d e sid rest < /proc/self/stat; echo "$sid $$"; ls /data')
+c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': 'relsrc', 'options': ['rbind', 'ro']})"
+mkdir -p "$WORLD/b2s/relsrc"; touch "$WORLD/b2s/relsrc/in-the-bundle"
+out=$("$RT" run --bundle "$WORLD/b2s" s1 2>&1)
+is "$(echo "$out" | sed -n 1p | awk '{print ($1 == $2) ? "leader" : "not: " $0}')" leader "the process has a session of its own (no TIOCSTI into the caller's terminal)"
+is "$(echo "$out" | sed -n 2p)" in-the-bundle "a relative bind source is taken from the bundle, not the host's /"
+
 # ---- hooks: order, state on stdin, namespaces ----
 HLOG=$SHARE/hooks.log; rm -f "$SHARE"/*
 cat > "$WORLD/hook" <<'H'
@@ -252,6 +266,11 @@ mkbundle "$WORLD/bad6" "$(args true)
 c['linux']['cgroupsPath'] = '../../../escape'
 c['linux']['resources'] = {'pids': {'limit': 10}}"
 fails "a cgroupsPath with .. is refused" "$RT" run --bundle "$WORLD/bad6" x6
+mkdir -p "$WORLD/victim"
+mkbundle "$WORLD/bad7" "$(args true)
+c['linux']['cgroupsPath'] = '/../../../../..$WORLD/victim'"
+fails "an absolute cgroupsPath with .. is refused" "$RT" run --bundle "$WORLD/bad7" x7
+run "... and the directory it named is still there" test -d "$WORLD/victim"
 
 # ---- a runtime killed in the middle of create ----
 mkbundle "$WORLD/b12" "$(args true)
