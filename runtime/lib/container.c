@@ -158,8 +158,10 @@ static int init_setup(struct create_ctx *c, cage_err_t *err)
 		.foreign = true, .devices = s->devices, .ndevices = s->ndevices,
 		.bind_devices = s->ns_listed[CAGE_NS_USER], .propagation = s->propagation,
 		.before_pivot = before_pivot, .after_pivot = apply_sysctl, .arg = c};
-	/* A mount namespace joined by path is used as it is (runc, crun). */
-	if (s->ns_path[CAGE_NS_MNT] ? apply_sysctl(c, err) < 0 : cage_build_root_with(&s->oci, &ro, err) < 0)
+	/* A mount namespace joined by path is used as it is (runc, crun): the
+	 * hooks and sysctl that building a root would run, run here. */
+	if (s->ns_path[CAGE_NS_MNT] ? before_pivot(c, err) < 0 || apply_sysctl(c, err) < 0
+				    : cage_build_root_with(&s->oci, &ro, err) < 0)
 		return -1;
 	return s->terminal ? setup_console(c, err) : 0;
 }
