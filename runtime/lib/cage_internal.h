@@ -4,6 +4,7 @@
 
 #include "cagefs/cage.h"
 #include "cagefs/container.h"
+#include <yajl/yajl_tree.h>
 
 /* In a new mount namespace: build the cage's root from config.json and
  * pivot into it. */
@@ -24,6 +25,13 @@ int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err);
 int cage_populate_dev(cage_err_t *err);
 int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err);
 
+/* config.json readers (oci_config.c, container_spec.c): OBJ[KEY] of TYPE
+ * or NULL (OBJ may be NULL); an optional array of strings appended to OUT,
+ * errors "NAME: WHAT[i] is not a string". */
+yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type);
+int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
+		       cage_err_t *err);
+
 /* Start time of PID (/proc/PID/stat field 22), 0 if dead or a zombie. */
 unsigned long long cage_proc_start_time(pid_t pid);
 
@@ -32,6 +40,8 @@ char *cage_ctr_dir(const char *root, const char *id);
 char *cage_ctr_annotations_json(const void *annotations);
 int cage_ctr_write_state(int dirfd, const struct cage_ctr_state *st, pid_t creator, cage_err_t *err);
 int cage_ctr_pidfd(const struct cage_ctr_state *st);
+int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, struct cage_spec *spec,
+		       cage_err_t *err);
 /* linux.cgroupsPath and linux.resources (container_cgroup.c). */
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
 int cage_ctr_cgroup_join(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);

@@ -340,15 +340,14 @@ static int load_spec(const char *root, struct create_ctx *c, cage_err_t *err)
 	_cleanup_free_ char *bundle = b ? realpath(b, NULL) : NULL;
 	if (!bundle)
 		return cage_err_sys(err, errno, "bundle %s", b ? b : ".");
-	_cleanup_free_ char *cfg = cage_path_join(bundle, "config.json");
-	_cleanup_free_ char *dir = cage_ctr_dir(root, c->id), *text = NULL;
-	_cleanup_free_ char *copy = dir ? cage_path_join(dir, "config.json") : NULL;
+	_cleanup_free_ char *cfg = cage_path_join(bundle, "config.json"), *text = NULL;
 	size_t len;
-	if (!cfg || !copy)
+	if (!cfg)
 		return cage_err_sys(err, ENOMEM, "path");
+	/* What is read is the copy: the bundle may change under us. */
 	if (cage_read_file(cfg, 8u << 20, &text, &len, err) < 0 ||
 	    cage_write_atomic_at(c->dirfd, "config.json", text, len, 0600, err) < 0 ||
-	    cage_spec_load_config(copy, bundle, &c->spec, err) < 0)
+	    cage_ctr_load_spec(root, c->id, bundle, &c->spec, err) < 0)
 		return -1;
 	if (c->spec.terminal && c->o->console_socket < 0)
 		return cage_err_set(err, "process.terminal is true: --console-socket is needed");

@@ -20,16 +20,6 @@
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 
-static int load_state_spec(const char *root, const char *id, const struct cage_ctr_state *st,
-			   struct cage_spec *spec, cage_err_t *err)
-{
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
-	if (!cfg)
-		return cage_err_sys(err, ENOMEM, "path");
-	return cage_spec_load_config(cfg, st->bundle, spec, err);
-}
-
 static void poststart(const char *root, const char *id, struct cage_ctr_state *st)
 {
 	struct cage_spec spec;
@@ -37,7 +27,7 @@ static void poststart(const char *root, const char *id, struct cage_ctr_state *s
 	st->status = CAGE_CTR_RUNNING;
 	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
 	/* runtime-spec: a failed poststart hook is a warning, nothing more. */
-	if (load_state_spec(root, id, st, &spec, &err) < 0 ||
+	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0 ||
 	    (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTART, json, &err) < 0))
 		cage_warn("container %s: %s", id, err.msg);
 	cage_spec_free(&spec);
@@ -175,7 +165,7 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 	if (cage_ctr_state(root, id, &st, err) < 0)
 		return -1;
 	int rc = st.status == CAGE_CTR_RUNNING || st.status == CAGE_CTR_CREATED
-			 ? load_state_spec(root, id, &st, &spec, err)
+			 ? cage_ctr_load_spec(root, id, st.bundle, &spec, err)
 			 : cage_err_set(err, "container %s is not running", id);
 	_cleanup_close_ int pfd = rc == 0 ? cage_ctr_pidfd(&st) : -1;
 	if (rc == 0 && pfd < 0)

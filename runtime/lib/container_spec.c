@@ -4,7 +4,7 @@
  * mappings, devices, terminal, propagation, cgroups.  Every type is
  * checked; a field this runtime cannot honour is an error naming it. */
 #define _GNU_SOURCE
-#include "cagefs/container.h"
+#include "cage_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,11 +24,7 @@
 
 #define CFG "config.json"
 
-static yajl_val get(yajl_val obj, const char *key, yajl_type type)
-{
-	const char *path[] = {key, NULL};
-	return obj ? yajl_tree_get(obj, path, type) : NULL;
-}
+#define get cage_json_get
 
 static int get_int(yajl_val obj, const char *key, long long min, long long max, long long *out,
 		   const char *what, cage_err_t *err)
@@ -41,22 +37,6 @@ static int get_int(yajl_val obj, const char *key, long long min, long long max, 
 				    max);
 	*out = YAJL_GET_INTEGER(v);
 	return 1;
-}
-
-static int strs(yajl_val arr, cage_strvec_t *out, const char *what, cage_err_t *err)
-{
-	if (!arr)
-		return 0;
-	if (!YAJL_IS_ARRAY(arr))
-		return cage_err_set(err, CFG ": %s is not an array", what);
-	for (size_t i = 0; i < arr->u.array.len; i++) {
-		yajl_val s = arr->u.array.values[i];
-		if (!YAJL_IS_STRING(s))
-			return cage_err_set(err, CFG ": %s[%zu] is not a string", what, i);
-		if (cage_strvec_push(out, s->u.string) < 0)
-			return cage_err_sys(err, ENOMEM, CFG);
-	}
-	return 0;
 }
 
 static const char *const ns_names[CAGE_NS_KINDS] = {"user", "mount", "pid", "ipc", "uts", "network",
@@ -124,7 +104,7 @@ static int parse_caps(yajl_val proc, struct cage_spec *s, cage_err_t *err)
 		_cleanup_strvec_ cage_strvec_t names = {0};
 		char what[64];
 		snprintf(what, sizeof(what), "process.capabilities.%s", sets[k]);
-		if (strs(get(caps, sets[k], yajl_t_any), &names, what, err) < 0)
+		if (cage_json_str_list(get(caps, sets[k], yajl_t_any), &names, what, CFG, err) < 0)
 			return -1;
 		for (size_t i = 0; i < names.n; i++) {
 			cap_value_t v;
@@ -217,8 +197,8 @@ static int parse_hook(yajl_val h, const char *what, struct cage_hook *out, cage_
 		return cage_err_set(err, CFG ": %s: 'path' missing or not absolute", what);
 	if (!(out->path = strdup(path->u.string)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	if (strs(get(h, "args", yajl_t_any), &out->args, what, err) < 0 ||
-	    strs(get(h, "env", yajl_t_any), &out->env, what, err) < 0 ||
+	if (cage_json_str_list(get(h, "args", yajl_t_any), &out->args, what, CFG, err) < 0 ||
+	    cage_json_str_list(get(h, "env", yajl_t_any), &out->env, what, CFG, err) < 0 ||
 	    get_int(h, "timeout", 1, INT_MAX, &t, what, err) < 0)
 		return -1;
 	out->timeout = (int)t;

@@ -246,14 +246,26 @@ static int kill_and_wait(const struct cage_ctr_state *st, const char *id, cage_e
 	return 0;
 }
 
-static void poststop(const char *dir, const char *id, struct cage_ctr_state *st)
+/* The config as it was at create time (the copy in the state directory):
+ * the bundle may have changed or be gone since. */
+int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, struct cage_spec *spec,
+		       cage_err_t *err)
+{
+	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
+	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
+	memset(spec, 0, sizeof(*spec)); /* freeable whatever happens */
+	if (!cfg)
+		return cage_err_sys(err, ENOMEM, "path");
+	return cage_spec_load_config(cfg, bundle, spec, err);
+}
+
+static void poststop(const char *root, const char *id, struct cage_ctr_state *st)
 {
 	struct cage_spec spec;
 	cage_err_t err = {0};
-	/* The config as it was at create time: the bundle may be gone. */
-	_cleanup_free_ char *cfg = cage_path_join(dir, "config.json");
-	if (!cfg || cage_spec_load_config(cfg, st->bundle, &spec, &err) < 0) {
+	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0) {
 		cage_warn("container %s: poststop hooks not run: %s", id, err.msg);
+		cage_spec_free(&spec);
 		return;
 	}
 	cage_ctr_cgroup_remove(&spec, id);
@@ -277,7 +289,7 @@ int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *er
 	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
 	if (rc == 0 && dir) {
 		st.status = CAGE_CTR_STOPPED;
-		poststop(dir, id, &st);
+		poststop(root, id, &st);
 		rc = cage_rm_rf(dir, err);
 	}
 	cage_ctr_state_free(&st);

@@ -1,7 +1,7 @@
 /* Reading config.json with yajl (DESIGN.md §2): just what the runtime needs,
  * with every type checked, so a corrupted file is a clear error. */
 #define _GNU_SOURCE
-#include "cagefs/cage.h"
+#include "cage_internal.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -13,11 +13,14 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 
-static yajl_val get(yajl_val obj, const char *key, yajl_type type)
+/* (Shared with container_spec.c through cage_internal.h.) */
+yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type)
 {
 	const char *path[] = {key, NULL};
-	return yajl_tree_get(obj, path, type);
+	return yajl_tree_get(obj, path, type); /* NULL-safe: a missing obj gives NULL */
 }
+
+#define get cage_json_get
 
 /* The value of a node already checked to be a string. */
 static const char *sval(yajl_val v)
@@ -34,8 +37,8 @@ static int need_str(yajl_val obj, const char *key, char **out, const char *name,
 	return *out ? 0 : cage_err_sys(err, ENOMEM, "%s", name);
 }
 
-static int str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
-		    cage_err_t *err)
+int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
+		       cage_err_t *err)
 {
 	if (!arr)
 		return 0;
@@ -61,7 +64,7 @@ static const struct { const char *name; unsigned long set, clear; } mount_flags[
 static int mount_options(yajl_val opts, struct cage_oci_mount *m, const char *name, cage_err_t *err)
 {
 	_cleanup_strvec_ cage_strvec_t list = {0};
-	if (str_list(opts, &list, "mounts[].options", name, err) < 0)
+	if (cage_json_str_list(opts, &list, "mounts[].options", name, err) < 0)
 		return -1;
 	size_t cap = 1, used = 0;
 	for (size_t i = 0; i < list.n; i++)
@@ -144,8 +147,8 @@ static int parse_process(yajl_val doc, struct cage_oci *oci, const char *name, c
 	if (!proc)
 		return cage_err_set(err, "%s: 'process' missing", name);
 	if (parse_user(proc, oci, name, err) < 0 ||
-	    str_list(get(proc, "args", yajl_t_any), &oci->args, "process.args", name, err) < 0 ||
-	    str_list(get(proc, "env", yajl_t_any), &oci->env, "process.env", name, err) < 0 ||
+	    cage_json_str_list(get(proc, "args", yajl_t_any), &oci->args, "process.args", name, err) < 0 ||
+	    cage_json_str_list(get(proc, "env", yajl_t_any), &oci->env, "process.env", name, err) < 0 ||
 	    need_str(proc, "cwd", &oci->cwd, name, err) < 0)
 		return -1;
 	oci->no_new_privs = YAJL_IS_TRUE(get(proc, "noNewPrivileges", yajl_t_any));
@@ -170,8 +173,8 @@ static int parse_linux(yajl_val doc, struct cage_oci *oci, const char *name, cag
 	if (!(oci->namespaces & CLONE_NEWNS))
 		return cage_err_set(err, "%s: linux.namespaces must include a mount namespace", name);
 	oci->seccomp = lx ? get(lx, "seccomp", yajl_t_object) : NULL;
-	if (lx && (str_list(get(lx, "maskedPaths", yajl_t_any), &oci->masked, "maskedPaths", name, err) < 0 ||
-		   str_list(get(lx, "readonlyPaths", yajl_t_any), &oci->readonly, "readonlyPaths", name, err) < 0))
+	if (lx && (cage_json_str_list(get(lx, "maskedPaths", yajl_t_any), &oci->masked, "maskedPaths", name, err) < 0 ||
+		   cage_json_str_list(get(lx, "readonlyPaths", yajl_t_any), &oci->readonly, "readonlyPaths", name, err) < 0))
 		return -1;
 	return 0;
 }
