@@ -5,14 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -148,23 +146,11 @@ int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 
 /* ---- joining ---- */
 
+/* A hosting user keeps no capability at all, bounding set included. */
 static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 {
-	if (setgroups(oci->ngids, oci->gids) < 0 || setresgid(oci->gid, oci->gid, oci->gid) < 0)
-		return cage_err_sys(err, errno, "cannot set groups");
-	/* Empty the bounding set while we may, so nothing can come back. */
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
-		if (cap_drop_bound(c) < 0 && errno != EINVAL)
-			return cage_err_sys(err, errno, "cannot drop capability %d", (int)c);
-	if (setresuid(oci->uid, oci->uid, oci->uid) < 0)
-		return cage_err_sys(err, errno, "cannot become uid %u", (unsigned)oci->uid);
-	cap_t none = cap_init();
-	int rc = none ? cap_set_proc(none) : -1;
-	if (none)
-		cap_free(none);
-	if (rc < 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		return cage_err_sys(err, errno, "cannot drop capabilities");
-	return 0;
+	static const uint64_t none[CAGE_CAP_SETS];
+	return cage_become_user(oci, none, err);
 }
 
 /* The compiled filter of a bundle, cached as raw BPF in RUN/seccomp/USER.bpf:

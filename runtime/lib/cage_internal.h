@@ -46,6 +46,10 @@ int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, str
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
 int cage_ctr_cgroup_join(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
 void cage_ctr_cgroup_remove(const struct cage_spec *s, const char *id);
+/* Become process.user of OCI with exactly the capability sets CAPS
+ * (indexed by enum cage_cap_set; all zero: none at all), bounding set
+ * included, while still root. */
+int cage_become_user(const struct cage_oci *oci, const uint64_t *caps, cage_err_t *err);
 /* The process of config.json, applied to the calling process (the init
  * after `start`, or an `exec`): credentials, capabilities, rlimits,
  * no_new_privs, seccomp, cwd, env, then exec.  Returns only on failure. */

@@ -92,14 +92,14 @@ static int set_caps(const uint64_t *sets, cage_err_t *err)
 	return 0;
 }
 
-static int become_user(const struct cage_spec *s, cage_err_t *err)
+int cage_become_user(const struct cage_oci *oci, const uint64_t *caps, cage_err_t *err)
 {
-	if (cut_bounding_set(s->caps[CAGE_CAP_BOUNDING], err) < 0)
+	if (cut_bounding_set(caps[CAGE_CAP_BOUNDING], err) < 0)
 		return -1;
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || set_ids(&s->oci, err) < 0 ||
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || set_ids(oci, err) < 0 ||
 	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err->msg[0] ? -1 : cage_err_sys(err, errno, "PR_SET_KEEPCAPS");
-	return set_caps(s->caps, err);
+	return set_caps(caps, err);
 }
 
 int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep_fds, cage_err_t *err)
@@ -115,7 +115,7 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		umask((mode_t)s->umask);
 	if (!oci->no_new_privs && load_seccomp(s, err) < 0)
 		return -1;
-	if (become_user(s, err) < 0)
+	if (cage_become_user(oci, s->caps, err) < 0)
 		return -1;
 	if (oci->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cage_err_sys(err, errno, "no_new_privs");
