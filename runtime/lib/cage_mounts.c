@@ -54,49 +54,109 @@ static uint64_t attr_of(unsigned long ms)
 	return a;
 }
 
+/* An empty file NAME in DIR to mount on (one already there will do; a
+ * symlink there is not followed). */
+static int create_file(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -1;
+	close(fd);
+	return 0;
+}
+
 /* A destination missing in a tmpfs this cage mounted (/dev/pts in /dev) is
- * created; the skeleton itself is shared and is never written to here.  An
- * ordinary bundle's rootfs is its own: missing mount points are created in
- * it, as runc and crun do. */
-static int make_dest(int rootfd, const char *dest, bool want_dir, bool foreign, cage_err_t *err)
+ * created; the skeleton itself is shared and is never written to here. */
+static int make_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
 {
 	const char *base;
-	if (foreign) {
-		_cleanup_free_ char *dir = strdup(dest);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		if (!slash)
-			return cage_err_sys(err, ENOMEM, "path");
-		*slash = '\0';
-		int fd = dir[0] ? cage_mkdirs_beneath(rootfd, dir, 0755, false, err) : dup(rootfd);
-		if (fd < 0)
-			return cage_err_prefix(err, "mount point %s", dest);
-		close(fd);
-	}
 	_cleanup_close_ int parent = cage_open_parent_beneath(rootfd, dest, &base, err);
 	uint64_t root_mnt, parent_mnt;
 	if (parent < 0 || cage_mount_id(rootfd, "", &root_mnt) < 0 ||
-	    cage_mount_id(parent, "", &parent_mnt) < 0 || (root_mnt == parent_mnt && !foreign))
+	    cage_mount_id(parent, "", &parent_mnt) < 0 || root_mnt == parent_mnt)
 		return cage_err_set(err, "mount point %s does not exist in the skeleton "
 				    "(run cagefsctl --update-etc)", dest);
-	int rc = want_dir ? mkdirat(parent, base, 0755)
-			  : close(openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+	int rc = want_dir ? mkdirat(parent, base, 0755) : create_file(parent, base);
 	return rc < 0 && errno != EEXIST ? cage_err_sys(err, errno, "cannot create %s", dest) : 0;
 }
 
-/* Destination beneath the new root: no symlink, no '..' escape. */
+/* The parent directory of PATH in an ordinary bundle's rootfs (made if
+ * missing) and PATH's last component. */
+static int foreign_parent(int rootfd, const char *path, const char **base, cage_err_t *err)
+{
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	if (!**base || !strcmp(*base, ".") || !strcmp(*base, ".."))
+		return cage_err_set(err, "invalid path %s", path);
+	_cleanup_free_ char *dir = strndup(path, slash ? (size_t)(slash - path) : 0);
+	return dir ? cage_mkdirs_in_root(rootfd, dir, 0755, err) : cage_err_sys(err, ENOMEM, "path");
+}
+
+/* If the last component of PATH (under PARENT) is a symlink: the path it
+ * points to, in the rootfs's terms; NULL otherwise. */
+static char *link_target(int parent, const char *base, const char *path)
+{
+	char target[4096];
+	ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	char *out = NULL;
+	if (target[0] == '/')
+		return strdup(target);
+	return asprintf(&out, "%.*s/%s", (int)(base - path - 1), path, target) < 0 ? NULL : out;
+}
+
+/* An ordinary bundle's rootfs is its own: a symlink in it is resolved
+ * inside it (never out of it: RESOLVE_IN_ROOT), and a missing mount point
+ * is created — at the end of a dangling symlink too — as runc and crun do. */
+static int open_foreign_dest(int rootfd, const char *dest, bool want_dir, cage_err_t *err)
+{
+	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
+	_cleanup_free_ char *path = strdup(dest);
+	for (int hops = 0; path && hops < 40; hops++) {
+		int fd = cage_open_in_root(rootfd, path, flags, NULL);
+		if (fd >= 0 || errno != ENOENT)
+			return fd >= 0 ? fd : cage_err_sys(err, errno, "%s", dest);
+		const char *base;
+		_cleanup_close_ int parent = foreign_parent(rootfd, path, &base, err);
+		if (parent < 0)
+			return -1;
+		char *next = link_target(parent, base, path);
+		if (next) { /* dangling: make what it points to */
+			free(path);
+			path = next;
+			continue;
+		}
+		int rc = want_dir ? mkdirat(parent, base, 0755) : create_file(parent, base);
+		if (rc < 0 && errno != EEXIST)
+			return cage_err_sys(err, errno, "cannot create %s", path);
+		return cage_open_in_root(rootfd, path, flags, err);
+	}
+	return cage_err_set(err, "%s: too many levels of symbolic links", dest);
+}
+
+/* Destination beneath the new root: in a skeleton no symlink, no '..'
+ * escape; in an ordinary bundle's rootfs, resolved inside it. */
 static int open_dest(int rootfd, const char *dest, bool want_dir, bool foreign, cage_err_t *err)
 {
 	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
-	int fd = cage_open_beneath(rootfd, dest, flags, 0, err);
-	if (fd < 0 && err && err->errnum == ENOENT && make_dest(rootfd, dest, want_dir, foreign, err) == 0)
+	int fd = foreign ? open_foreign_dest(rootfd, dest, want_dir, err)
+			 : cage_open_beneath(rootfd, dest, flags, 0, err);
+	if (!foreign && fd < 0 && err && err->errnum == ENOENT && make_dest(rootfd, dest, want_dir, err) == 0)
 		fd = cage_open_beneath(rootfd, dest, flags, 0, err);
 	return fd < 0 ? cage_err_prefix(err, "mount point %s", dest) : fd;
 }
 
 static int bind_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, cage_err_t *err)
 {
+	/* A cage's sources may be under a user's home: no symlink is followed.
+	 * An ordinary bundle's are the bundle author's (root's): as runc. */
 	_cleanup_close_ int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int src = cage_open_beneath(host, m->source, O_PATH, 0, err);
+	_cleanup_close_ int src = foreign ? open(m->source, O_PATH | O_CLOEXEC)
+					  : cage_open_beneath(host, m->source, O_PATH, 0, err);
+	if (src < 0 && foreign)
+		return cage_err_sys(err, errno, "mount source %s", m->source);
 	if (src < 0)
 		return cage_err_prefix(err, "mount source %s", m->source);
 	struct stat st;
@@ -227,9 +287,7 @@ int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err)
 static int make_device(int rootfd, const struct cage_device *d, bool bind, cage_err_t *err)
 {
 	const char *base;
-	if (make_dest(rootfd, d->path, false, true, err) < 0 && !bind)
-		cage_err_clear(err); /* the placeholder file is only needed for a bind */
-	_cleanup_close_ int parent = cage_open_parent_beneath(rootfd, d->path, &base, err);
+	_cleanup_close_ int parent = foreign_parent(rootfd, d->path, &base, err);
 	if (parent < 0)
 		return cage_err_prefix(err, "device %s", d->path);
 	if (!bind) {
@@ -242,8 +300,10 @@ static int make_device(int rootfd, const struct cage_device *d, bool bind, cage_
 		if (rc < 0)
 			return cage_err_sys(err, errno, "cannot create device %s", d->path);
 	} else {
+		int f = create_file(parent, base);
 		_cleanup_close_ int tree = sys_open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		if (tree < 0 || sys_move_mount(tree, "", parent, base, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		/* move_mount does not follow a symlink at base (no MOVE_MOUNT_T_SYMLINKS). */
+		if (f < 0 || tree < 0 || sys_move_mount(tree, "", parent, base, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return cage_err_sys(err, errno, "cannot bind the host's %s", d->path);
 		return 0;
 	}
@@ -265,7 +325,7 @@ static int foreign_devices(int rootfd, const struct cage_root_opts *o, cage_err_
 	for (size_t i = 0; i < o->ndevices; i++)
 		if (make_device(rootfd, &o->devices[i], o->bind_devices, err) < 0)
 			return -1;
-	_cleanup_close_ int dev = cage_open_beneath(rootfd, "dev", O_PATH | O_DIRECTORY, 0, err);
+	_cleanup_close_ int dev = cage_mkdirs_in_root(rootfd, "/dev", 0755, err);
 	if (dev < 0)
 		return cage_err_prefix(err, "/dev");
 	for (size_t i = 0; i < sizeof(dev_links) / sizeof(*dev_links); i++)

@@ -147,6 +147,62 @@ int cage_mkdirs_beneath(int dirfd, const char *path, mode_t mode, bool want_read
 	return rfd < 0 ? cage_err_sys(err, e, "cannot open %s", path) : rfd;
 }
 
+int cage_open_in_root(int rootfd, const char *path, int flags, cage_err_t *err)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	while ((fd = syscall(SYS_openat2, rootfd, path[0] ? path : "/", &how, sizeof(how))) < 0 &&
+	       errno == EAGAIN)
+		; /* a concurrent rename raced the lookup */
+	return fd < 0 ? cage_err_sys(err, errno, "%s", path) : (int)fd;
+}
+
+/* Make the last component of PREFIX (whose parent exists), in the root. */
+static int mkdir_last_in_root(int rootfd, char *prefix, mode_t mode)
+{
+	char *slash = strrchr(prefix, '/');
+	if (slash)
+		*slash = '\0';
+	int pfd = cage_open_in_root(rootfd, slash ? prefix : "", O_PATH | O_DIRECTORY, NULL);
+	if (slash)
+		*slash = '/';
+	int rc = pfd < 0 ? -1 : mkdirat(pfd, slash ? slash + 1 : prefix, mode);
+	int e = errno;
+	if (pfd >= 0)
+		close(pfd);
+	errno = e;
+	return rc < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cage_mkdirs_in_root(int rootfd, const char *path, mode_t mode, cage_err_t *err)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return cage_err_sys(err, ENOMEM, "path");
+	size_t n = strlen(copy);
+	int fd = -1;
+	/* Each prefix is resolved from the root again: a symlink met on the way
+	 * is followed inside the root, never out of it. */
+	for (size_t i = 1; i <= n; i++) {
+		if ((copy[i] != '/' && copy[i] != '\0') || copy[i - 1] == '/')
+			continue;
+		char c = copy[i];
+		copy[i] = '\0';
+		fd = cage_open_in_root(rootfd, copy, O_PATH | O_DIRECTORY, NULL);
+		if (fd < 0 && errno == ENOENT && mkdir_last_in_root(rootfd, copy, mode) == 0)
+			fd = cage_open_in_root(rootfd, copy, O_PATH | O_DIRECTORY, NULL);
+		if (fd < 0)
+			return cage_err_sys(err, errno, "cannot create directory %s", copy);
+		copy[i] = c;
+		if (c)
+			close(fd);
+	}
+	return fd >= 0 ? fd : cage_open_in_root(rootfd, "", O_PATH | O_DIRECTORY, err);
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

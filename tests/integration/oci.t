@@ -244,10 +244,16 @@ like "$out" "stdin-is-a-tty" "... on its stdin too"
 fails "terminal without --console-socket is refused" "$RT" create --bundle "$WORLD/b11" t2
 
 # ---- hostile and broken bundles ----
-mkbundle "$WORLD/bad1" "$(args true)
-c['mounts'].append({'destination': '/escape/x', 'type': 'tmpfs', 'source': 'tmpfs'})"
+# Symlinks in a rootfs are normal (resolv.conf -> ../run/...): they are
+# followed, but inside the rootfs (RESOLVE_IN_ROOT), as runc and crun do.
+mkbundle "$WORLD/bad1" "$(args 'grep -E " /(x|run/resolv.conf) " /proc/self/mounts | cut -d" " -f2,3')
+c['mounts'].append({'destination': '/escape/x', 'type': 'tmpfs', 'source': 'tmpfs'})
+c['mounts'].append({'destination': '/etc/resolv.conf', 'type': 'bind', 'source': '/etc/hostname', 'options': ['bind', 'ro']})"
 ln -s / "$WORLD/bad1/rootfs/escape"
-fails "a mount destination through a symlink in the rootfs is refused" "$RT" run --bundle "$WORLD/bad1" x1
+mkdir -p "$WORLD/bad1/rootfs/run" && ln -s ../run/resolv.conf "$WORLD/bad1/rootfs/etc/resolv.conf"
+out=$("$RT" run --bundle "$WORLD/bad1" x1 2>&1)
+like "$out" "^/x tmpfs" "a mount destination through a symlink to / lands in the rootfs's own /"
+like "$out" "/run/resolv.conf " "... a relative link (etc/resolv.conf -> ../run/resolv.conf) is followed inside it"
 run "... nothing was created on the host" test ! -e /x
 mkbundle "$WORLD/bad2" "$(args true)
 c['linux']['devices'] = [{'path': '/dev/../../pwn', 'type': 'c', 'major': 1, 'minor': 3}]"

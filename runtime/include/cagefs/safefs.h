@@ -26,6 +26,15 @@ int cage_open_parent_beneath(int dirfd, const char *path, const char **base, cag
  * (or a regular O_DIRECTORY fd if want_read). */
 int cage_mkdirs_beneath(int dirfd, const char *path, mode_t mode, bool want_read, cage_err_t *err);
 
+/* Open PATH in the tree of rootfd as if rootfd were "/" (openat2
+ * RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS): symlinks and ".." are followed
+ * but never leave it.  For trees that are one container's own (an ordinary
+ * bundle's rootfs), where symlinks are normal; never for a user-writable
+ * tree that is mounted elsewhere (use cage_open_beneath). */
+int cage_open_in_root(int rootfd, const char *path, int flags, cage_err_t *err);
+/* mkdir -p in rootfd's tree, resolved the same way; an O_PATH fd of it. */
+int cage_mkdirs_in_root(int rootfd, const char *path, mode_t mode, cage_err_t *err);
+
 /* Atomically replace dirfd/name with data: write a temp in the same directory,
  * fchmod, fsync, rename, fsync dir.  `name` must be a single component. */
 int cage_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
