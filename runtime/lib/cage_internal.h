@@ -40,6 +40,11 @@ char *cage_ctr_dir(const char *root, const char *id);
 char *cage_ctr_annotations_json(const void *annotations);
 int cage_ctr_write_state(int dirfd, const struct cage_ctr_state *st, pid_t creator, cage_err_t *err);
 int cage_ctr_pidfd(const struct cage_ctr_state *st);
+int cage_ctr_kill_wait(const struct cage_ctr_state *st, const char *id, cage_err_t *err);
+/* The container's directory, opened and flock()ed, and checked to be still
+ * the one at its path (not deleted and made anew meanwhile): create, start
+ * and delete of one id hold it, so they never interleave. */
+int cage_ctr_lock(const char *root, const char *id, cage_err_t *err);
 int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, struct cage_spec *spec,
 		       cage_err_t *err);
 /* linux.cgroupsPath and linux.resources (container_cgroup.c). */

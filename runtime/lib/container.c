@@ -295,7 +295,12 @@ static int start_init(struct create_ctx *c, pid_t *pid, cage_err_t *err)
 	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER] &&
 	    (write_map(*pid, "uid_map", s->uid_map, err) < 0 || write_map(*pid, "gid_map", s->gid_map, err) < 0))
 		return -1;
-	if (cage_ctr_cgroup_apply(s, c->id, *pid, err) < 0)
+	/* Recorded at once: whatever happens to us from here on, delete finds
+	 * (and kills) this init. */
+	c->st.pid = *pid;
+	c->st.start_time = cage_proc_start_time(*pid);
+	if (cage_ctr_write_state(c->dirfd, &c->st, getpid(), err) < 0 ||
+	    cage_ctr_cgroup_apply(s, c->id, *pid, err) < 0)
 		return -1;
 	send_msg(c->sock[0], "go %d", *pid);
 	return converse(c, *pid, err);
@@ -325,8 +330,12 @@ static int make_state_dir(const char *root, struct create_ctx *c, cage_err_t *er
 	if (mkdir(dir, 0700) < 0)
 		return errno == EEXIST ? cage_err_set(err, "container %s already exists", c->id)
 				       : cage_err_sys(err, errno, "cannot create %s", dir);
-	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dirfd < 0 || mkfifoat(c->dirfd, "exec.fifo", 0600) < 0)
+	/* Locked until create ends (see cage_ctr_lock): a delete of the id
+	 * waits for it. */
+	c->dirfd = cage_ctr_lock(root, c->id, err);
+	if (c->dirfd < 0)
+		return cage_err_prefix(err, "deleted while being created");
+	if (mkfifoat(c->dirfd, "exec.fifo", 0600) < 0)
 		return cage_err_sys(err, errno, "cannot create %s/exec.fifo", dir);
 	/* O_RDWR: never blocks, and `start` can open it for writing while we hold it. */
 	c->fifo = openat(c->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
@@ -370,11 +379,11 @@ static int record(struct create_ctx *c, pid_t pid, cage_err_t *err)
 
 static void undo(const char *root, struct create_ctx *c, pid_t pid)
 {
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		if (c->o->keep_child)
-			waitpid(pid, NULL, 0);
-	}
+	/* Gone before its cgroup is removed (rmdir of a busy cgroup fails). */
+	if (pid > 0 && c->st.start_time)
+		cage_ctr_kill_wait(&c->st, c->id, NULL);
+	if (pid > 0 && c->o->keep_child)
+		waitpid(pid, NULL, 0);
 	cage_ctr_cgroup_remove(&c->spec, c->id);
 	_cleanup_free_ char *dir = cage_ctr_dir(root, c->id);
 	if (dir)

@@ -48,12 +48,10 @@ static int release_init(int dfd, const char *id, cage_err_t *err)
 
 int cage_ctr_start(const char *root, const char *id, cage_err_t *err)
 {
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	_cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	if (dfd < 0 || !cage_ctr_id_valid(id))
-		return cage_err_set(err, "container %s does not exist", id);
 	/* Two concurrent starts: the second finds the container running. */
-	flock(dfd, LOCK_EX);
+	_cleanup_close_ int dfd = cage_ctr_lock(root, id, err);
+	if (dfd < 0)
+		return -1;
 	struct cage_ctr_state st;
 	if (cage_ctr_state(root, id, &st, err) < 0)
 		return -1;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -153,18 +154,18 @@ static char *str(yajl_val doc, const char *key)
 	return strdup(v ? v->u.string : "");
 }
 
+/* While its creator lives, a container is being created; then it is what
+ * its init is (recorded as soon as it exists, so no init is ever lost). */
 static enum cage_ctr_status derive_status(int dirfd, yajl_val doc, const struct cage_ctr_state *st)
 {
-	if (st->pid > 0) {
-		if (!st->start_time || cage_proc_start_time(st->pid) != st->start_time)
-			return CAGE_CTR_STOPPED;
-		return faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? CAGE_CTR_CREATED
-										    : CAGE_CTR_RUNNING;
-	}
 	pid_t creator = (pid_t)num(doc, "creator");
 	unsigned long long t = (unsigned long long)num(doc, "creatorStartTime");
-	return creator > 0 && t && cage_proc_start_time(creator) == t ? CAGE_CTR_CREATING
-								       : CAGE_CTR_STOPPED;
+	if (creator > 0 && t && cage_proc_start_time(creator) == t)
+		return CAGE_CTR_CREATING;
+	if (st->pid <= 0 || !st->start_time || cage_proc_start_time(st->pid) != st->start_time)
+		return CAGE_CTR_STOPPED;
+	return faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? CAGE_CTR_CREATED
+									    : CAGE_CTR_RUNNING;
 }
 
 int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, cage_err_t *err)
@@ -233,7 +234,7 @@ int cage_ctr_kill(const char *root, const char *id, int sig, cage_err_t *err)
 }
 
 /* SIGKILL the init and wait until it is gone (a pidfd polls readable then). */
-static int kill_and_wait(const struct cage_ctr_state *st, const char *id, cage_err_t *err)
+int cage_ctr_kill_wait(const struct cage_ctr_state *st, const char *id, cage_err_t *err)
 {
 	_cleanup_close_ int pfd = cage_ctr_pidfd(st);
 	if (pfd < 0)
@@ -275,17 +276,33 @@ static void poststop(const char *root, const char *id, struct cage_ctr_state *st
 	cage_spec_free(&spec);
 }
 
+int cage_ctr_lock(const char *root, const char *id, cage_err_t *err)
+{
+	_cleanup_free_ char *dir = cage_ctr_id_valid(id) ? cage_ctr_dir(root, id) : NULL;
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	struct stat held, now;
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0 && fstat(fd, &held) == 0 && stat(dir, &now) == 0 &&
+	    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return cage_err_set(err, "container %s does not exist", id);
+}
+
 int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *err)
 {
 	struct cage_ctr_state st;
-	if (cage_ctr_state(root, id, &st, err) < 0)
+	/* Held until the directory is gone: a create still running finishes
+	 * first, and no second create of the id can start meanwhile. */
+	_cleanup_close_ int lock = cage_ctr_lock(root, id, err);
+	if (lock < 0 || cage_ctr_state(root, id, &st, err) < 0)
 		return -1;
 	int rc = 0;
 	if (st.status != CAGE_CTR_STOPPED && !force)
 		rc = cage_err_set(err, "container %s is %s, not stopped: kill it first, or delete --force",
 				  id, status_names[st.status]);
 	else if (st.status != CAGE_CTR_STOPPED)
-		rc = kill_and_wait(&st, id, err);
+		rc = cage_ctr_kill_wait(&st, id, err);
 	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
 	if (rc == 0 && dir) {
 		st.status = CAGE_CTR_STOPPED;

@@ -291,6 +291,20 @@ run "... delete cleans it up" "$RT" delete k1
 # (the pattern's brackets keep it from matching the shell running pgrep)
 run "... and its init is gone too" sh -c "! pgrep -f 'create --bundle .*/b1[2] k1'"
 
+# ---- create, start and delete of one id do not interleave ----
+mkbundle "$WORLD/b13" "$(args 'sleep 1000')
+c['hooks'] = {'createRuntime': [{'path': '/bin/sleep', 'args': ['sleep', '1']}]}"
+"$RT" create --bundle "$WORLD/b13" r1 >/dev/null 2>&1 &
+crpid=$!
+for i in $(seq 50); do [ "$("$RT" state r1 2>/dev/null | field status)" = creating ] && break; sleep 0.05; done
+"$RT" delete --force r1 >/dev/null 2>&1   # waits for the create, then kills what it made
+wait $crpid
+fails "delete --force during create: the container is gone afterwards" "$RT" state r1
+run "... and so is its init" sh -c "! pgrep -f 'create --bundle .*/b1[3] r1'"
+run "... and the id can be created again" "$RT" create --bundle "$WORLD/b13" r1
+is "$("$RT" state r1 | field status)" created "... and it is a whole container"
+"$RT" delete --force r1
+
 # ---- what is left ----
 is "$("$RT" list)" "" "no container left"
 is "$(grep -c . /proc/self/mountinfo)" "$mounts0" "the mount table is as it was"
