@@ -48,9 +48,13 @@ int cage_ctr_lock(const char *root, const char *id, cage_err_t *err);
 int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, struct cage_spec *spec,
 		       cage_err_t *err);
 /* linux.cgroupsPath and linux.resources (container_cgroup.c). */
-int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
-int cage_ctr_cgroup_join(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err);
-void cage_ctr_cgroup_remove(const struct cage_spec *s, const char *id);
+/* apply: make the container's cgroups, set the limits, put PID in, and
+ * record the directories in the state directory DIRFD; join: put PID in
+ * the recorded ones; remove: kill what is left in them and remove them. */
+int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
+			  cage_err_t *err);
+int cage_ctr_cgroup_join(int dirfd, pid_t pid, cage_err_t *err);
+void cage_ctr_cgroup_remove(int dirfd);
 /* Become process.user of OCI with exactly the capability sets CAPS
  * (indexed by enum cage_cap_set; all zero: none at all), bounding set
  * included, while still root. */

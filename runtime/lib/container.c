@@ -300,7 +300,7 @@ static int start_init(struct create_ctx *c, pid_t *pid, cage_err_t *err)
 	c->st.pid = *pid;
 	c->st.start_time = cage_proc_start_time(*pid);
 	if (cage_ctr_write_state(c->dirfd, &c->st, getpid(), err) < 0 ||
-	    cage_ctr_cgroup_apply(s, c->id, *pid, err) < 0)
+	    cage_ctr_cgroup_apply(s, c->id, *pid, c->dirfd, err) < 0)
 		return -1;
 	send_msg(c->sock[0], "go %d", *pid);
 	return converse(c, *pid, err);
@@ -384,7 +384,7 @@ static void undo(const char *root, struct create_ctx *c, pid_t pid)
 		cage_ctr_kill_wait(&c->st, c->id, NULL);
 	if (pid > 0 && c->o->keep_child)
 		waitpid(pid, NULL, 0);
-	cage_ctr_cgroup_remove(&c->spec, c->id);
+	cage_ctr_cgroup_remove(c->dirfd);
 	_cleanup_free_ char *dir = cage_ctr_dir(root, c->id);
 	if (dir)
 		cage_rm_rf(dir, NULL);

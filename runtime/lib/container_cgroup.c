@@ -6,13 +6,19 @@
  * relative one from the runtime's own cgroup (runtime-spec lets the runtime
  * choose); with resources but no path, the container gets "cagefs-ID"
  * below the runtime's own cgroup.  Without either it stays where its
- * creator is, as a process started by hand would. */
+ * creator is, as a process started by hand would.
+ *
+ * The hierarchies are the runtime's own, read from /proc/self/cgroup (so a
+ * host mounting cpu apart from cpuacct is found as it is).  The directories
+ * made are recorded in the state directory ("cgroups"): exec joins them and
+ * delete empties and removes them, whatever cgroup those commands run in. */
 #define _GNU_SOURCE
 #include "cage_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +98,7 @@ static size_t cpu_knobs(yajl_val res, bool v2, struct knob *k, size_t n)
 	if (set && v2) /* runc's conversion of shares [2, 262144] to weight [1, 10000] */
 		n = add(k, n, "", "cpu.weight", 1 + ((shares - 2) * 9999) / 262142);
 	else if (set)
-		n = add(k, n, "cpu,cpuacct", "cpu.shares", shares);
+		n = add(k, n, "cpu", "cpu.shares", shares);
 	long long quota = res_int(res, "cpu", "quota", &set), period = res_int(res, "cpu", "period", &pset);
 	if (v2 && (set || pset)) {
 		k[n] = (struct knob){"", "cpu.max", ""};
@@ -101,9 +107,9 @@ static size_t cpu_knobs(yajl_val res, bool v2, struct knob *k, size_t n)
 		n++;
 	} else {
 		if (pset)
-			n = add(k, n, "cpu,cpuacct", "cpu.cfs_period_us", period);
+			n = add(k, n, "cpu", "cpu.cfs_period_us", period);
 		if (set)
-			n = add(k, n, "cpu,cpuacct", "cpu.cfs_quota_us", quota);
+			n = add(k, n, "cpu", "cpu.cfs_quota_us", quota);
 	}
 	const char *cpus = res_str(res, "cpu", "cpus"), *mems = res_str(res, "cpu", "mems");
 	if (cpus)
@@ -137,39 +143,58 @@ static size_t knobs_of(yajl_val res, bool v2, struct knob *k, bool warn)
 	return n;
 }
 
-/* The runtime's own cgroup in HIERARCHY ("" for v2), from /proc/self/cgroup. */
-static char *own_cgroup(const char *hierarchy)
+/* One hierarchy of this host, as /proc/self/cgroup lists it. */
+struct hierarchy {
+	char ctrls[128];          /* "memory", "cpu,cpuacct", "name=systemd", "" (v2) */
+	char mount[256];          /* where it is mounted */
+	char own[1024];           /* the runtime's cgroup in it */
+};
+
+static bool holds(const struct hierarchy *h, const char *ctrl)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (!strcmp(c1 + 1, hierarchy))
-			return strdup(c2 + 1);
-	}
-	return strdup("/");
+	size_t n = strlen(ctrl);
+	for (const char *c = h->ctrls; (c = strstr(c, ctrl)); c += n)
+		if ((c == h->ctrls || c[-1] == ',') && (c[n] == '\0' || c[n] == ','))
+			return true;
+	return false;
 }
 
-/* The container's directory in HIERARCHY, or NULL when it gets none. */
-static char *cgroup_dir(const struct cage_spec *s, const char *id, const char *hierarchy, bool any)
+/* The hierarchies the runtime is in: on a unified host the one v2 tree; on
+ * a v1 or hybrid host the v1 controllers' trees, each mounted at
+ * /sys/fs/cgroup/NAME (hybrid's v2 tree holds no controller we set). */
+static size_t hierarchies(struct hierarchy *out, size_t max)
 {
-	_cleanup_free_ char *rel = NULL;
-	const char *p = s->cgroups_path;
-	if (!p && !any)
-		return NULL;
-	if (!p && asprintf(&rel, "cagefs-%s", id) < 0)
-		return NULL;
-	p = p ? p : rel;
-	_cleanup_free_ char *own = p[0] == '/' ? strdup("") : own_cgroup(hierarchy);
+	bool v2 = unified();
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[1400];
+	size_t n = 0;
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || (c2 == c1 + 1) != v2)
+			continue;
+		*c2 = '\0';
+		struct hierarchy *h = &out[n];
+		snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
+		snprintf(h->own, sizeof(h->own), "%s", c2 + 1);
+		const char *name = strncmp(h->ctrls, "name=", 5) ? h->ctrls : h->ctrls + 5;
+		snprintf(h->mount, sizeof(h->mount), CGROOT "%s%s", v2 ? "" : "/", v2 ? "" : name);
+		if (access(h->mount, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* The container's directory in H: cgroupsPath from the hierarchy's root
+ * (absolute) or from the runtime's own cgroup (relative, or cagefs-ID). */
+static char *cgroup_dir(const struct cage_spec *s, const char *id, const struct hierarchy *h)
+{
 	char *dir = NULL;
-	const char *mnt = hierarchy[0] ? hierarchy : "";
-	if (!own || asprintf(&dir, CGROOT "%s%s%s/%s", mnt[0] ? "/" : "", mnt, own, p) < 0)
-		return NULL;
-	return dir;
+	const char *p = s->cgroups_path;
+	int rc = p && p[0] == '/' ? asprintf(&dir, "%s%s", h->mount, p)
+	       : p ? asprintf(&dir, "%s%s/%s", h->mount, h->own, p)
+		   : asprintf(&dir, "%s%s/cagefs-%s", h->mount, h->own, id);
+	return rc < 0 ? NULL : dir;
 }
 
 static int write_file(const char *dir, const char *file, const char *value, cage_err_t *err)
@@ -196,15 +221,6 @@ static void inherit_cpuset(const char *dir)
 	}
 }
 
-static bool path_safe(const char *p)
-{
-	return !p || (!strstr(p, "/../") && strncmp(p, "../", 3) && strcmp(p, "..") &&
-		      (strlen(p) < 3 || strcmp(p + strlen(p) - 3, "/..")));
-}
-
-/* The v1 hierarchies this host has, named as in /proc/self/cgroup. */
-static const char *const v1_hierarchies[] = {"memory", "pids", "cpu,cpuacct", "cpuset", NULL};
-
 /* mkdir -p (cgroupfs belongs to root: no symlink can be planted there). */
 static int make_dirs(const char *dir, cage_err_t *err)
 {
@@ -222,75 +238,131 @@ static int make_dirs(const char *dir, cage_err_t *err)
 	}
 }
 
-static int place(const char *dir, const char *hierarchy, pid_t pid, const struct knob *k, size_t n,
+static int place(const char *dir, const struct hierarchy *h, pid_t pid, const struct knob *k, size_t n,
 		 cage_err_t *err)
 {
 	if (make_dirs(dir, err) < 0)
 		return -1;
-	if (!strcmp(hierarchy, "cpuset"))
+	if (holds(h, "cpuset") && !unified())
 		inherit_cpuset(dir);
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(k[i].ctrl, hierarchy) || !hierarchy[0])
-			if (write_file(dir, k[i].file, k[i].value, err) < 0)
-				return -1;
+		if (holds(h, k[i].ctrl) && write_file(dir, k[i].file, k[i].value, err) < 0)
+			return -1;
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
 	return write_file(dir, "cgroup.procs", text, err);
 }
 
-int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err)
+/* Every controller a limit needs must be there: a limit is never dropped
+ * in silence. */
+static int check_controllers(const struct hierarchy *h, size_t nh, const struct knob *k, size_t n,
+			     cage_err_t *err)
 {
-	struct knob k[16];
-	bool v2 = unified();
-	if (!path_safe(s->cgroups_path))
-		return cage_err_set(err, "config.json: linux.cgroupsPath %s leaves the hierarchy",
-				    s->cgroups_path);
-	size_t n = knobs_of((yajl_val)s->resources, v2, k, true);
-	if (v2) {
-		_cleanup_free_ char *dir = cgroup_dir(s, id, "", n > 0);
-		return dir ? place(dir, "", pid, k, n, err) : 0;
-	}
-	for (const char *const *h = v1_hierarchies; *h; h++) {
-		bool needed = false;
-		for (size_t i = 0; i < n; i++)
-			needed |= !strcmp(k[i].ctrl, *h);
-		_cleanup_free_ char *dir = cgroup_dir(s, id, *h, n > 0);
-		char mnt[64];
-		snprintf(mnt, sizeof(mnt), CGROOT "/%s", *h);
-		if (!dir || access(mnt, F_OK) < 0)
-			continue;
-		/* Only the hierarchies a limit lives in must work; the others are placement. */
-		cage_err_t perr = {0};
-		if (place(dir, *h, pid, k, n, needed ? err : &perr) < 0 && needed)
-			return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < nh && !holds(&h[j], k[i].ctrl))
+			j++;
+		if (j == nh)
+			return cage_err_set(err, "linux.resources: no cgroup hierarchy has the %s controller "
+					    "(for %s)", k[i].ctrl, k[i].file);
 	}
 	return 0;
 }
 
-int cage_ctr_cgroup_join(const struct cage_spec *s, const char *id, pid_t pid, cage_err_t *err)
+int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
+			  cage_err_t *err)
 {
-	(void)err;
-	bool v2 = unified();
 	struct knob k[16];
-	size_t n = knobs_of((yajl_val)s->resources, v2, k, false);
+	struct hierarchy h[16];
+	bool v2 = unified();
+	size_t n = knobs_of((yajl_val)s->resources, v2, k, true);
+	if (!s->cgroups_path && !n)
+		return 0; /* stays in its creator's cgroup */
+	size_t nh = hierarchies(h, 16);
+	if (check_controllers(h, nh, k, n, err) < 0)
+		return -1;
+	cage_strvec_t made = {0};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < nh; i++) {
+		bool needed = false;
+		for (size_t j = 0; j < n; j++)
+			needed |= holds(&h[i], k[j].ctrl);
+		char *dir = cgroup_dir(s, id, &h[i]);
+		cage_err_t perr = {0};
+		/* The hierarchies a limit lives in must work; the others are placement. */
+		if (!dir)
+			rc = cage_err_sys(err, ENOMEM, "cgroup");
+		else if (place(dir, &h[i], pid, k, n, needed ? err : &perr) < 0 && needed)
+			rc = -1;
+		if (dir && (rc == 0 || needed))
+			cage_strvec_push(&made, dir);
+		free(dir);
+	}
+	/* Recorded even on failure, so that undo removes what was made. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	for (size_t i = 0; f && i < made.n; i++)
+		fprintf(f, "%s\n", made.v[i]);
+	if (f)
+		fclose(f);
+	if (text && cage_write_atomic_at(dirfd, "cgroups", text, len, 0600, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	free(text);
+	cage_strvec_free(&made);
+	return rc;
+}
+
+/* The directories recorded at create (none: no file, or an empty one). */
+static int recorded(int dirfd, cage_strvec_t *dirs)
+{
+	_cleanup_free_ char *text = NULL;
+	if (cage_read_file_at(dirfd, "cgroups", 1 << 20, &text, NULL, NULL) < 0)
+		return 0;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, CGROOT "/", sizeof(CGROOT)) && cage_strvec_push(dirs, l) < 0)
+			return -1;
+	return 0;
+}
+
+int cage_ctr_cgroup_join(int dirfd, pid_t pid, cage_err_t *err)
+{
+	_cleanup_strvec_ cage_strvec_t dirs = {0};
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
-	for (const char *const *h = v2 ? (const char *const[]){"", NULL} : v1_hierarchies; *h; h++) {
-		_cleanup_free_ char *dir = cgroup_dir(s, id, *h, n > 0);
-		if (dir && access(dir, F_OK) == 0 && write_file(dir, "cgroup.procs", text, err) < 0)
+	if (recorded(dirfd, &dirs) < 0)
+		return cage_err_sys(err, ENOMEM, "cgroups");
+	for (size_t i = 0; i < dirs.n; i++)
+		if (write_file(dirs.v[i], "cgroup.procs", text, err) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-void cage_ctr_cgroup_remove(const struct cage_spec *s, const char *id)
+/* SIGKILL whatever is left in DIR (processes the container forked, which
+ * a container without a pid namespace of its own does not take along). */
+static void empty_cgroup(const char *dir)
 {
-	bool v2 = unified();
-	struct knob k[16];
-	size_t n = s->oci.tree ? knobs_of((yajl_val)s->resources, v2, k, false) : 0;
-	for (const char *const *h = v2 ? (const char *const[]){"", NULL} : v1_hierarchies; *h; h++) {
-		_cleanup_free_ char *dir = s->oci.tree ? cgroup_dir(s, id, *h, n > 0) : NULL;
-		if (dir)
-			rmdir(dir);
+	_cleanup_free_ char *procs = cage_path_join(dir, "cgroup.procs");
+	for (int round = 0; procs && round < 50; round++) {
+		_cleanup_fclose_ FILE *f = fopen(procs, "re");
+		long pid;
+		int n = 0;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			n += kill((pid_t)pid, SIGKILL) == 0;
+		if (!n)
+			return;
+		usleep(20000);
+	}
+}
+
+void cage_ctr_cgroup_remove(int dirfd)
+{
+	_cleanup_strvec_ cage_strvec_t dirs = {0};
+	if (recorded(dirfd, &dirs) < 0)
+		return;
+	for (size_t i = 0; i < dirs.n; i++) {
+		empty_cgroup(dirs.v[i]);
+		for (int tries = 0; rmdir(dirs.v[i]) < 0 && errno == EBUSY && tries < 50; tries++)
+			usleep(20000); /* the last of them are still exiting */
 	}
 }

@@ -169,8 +169,10 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 	if (rc == 0 && pfd < 0)
 		rc = cage_err_sys(err, errno, "container %s", id);
 	pid_t child = -1;
-	if (rc == 0 && cage_ctr_cgroup_join(&spec, id, getpid(), err) < 0)
-		rc = -1;
+	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
+	_cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (rc == 0 && (dfd < 0 || cage_ctr_cgroup_join(dfd, getpid(), err) < 0))
+		rc = dfd < 0 ? cage_err_set(err, "container %s is gone", id) : -1;
 	if (rc == 0 && (child = fork()) == 0)
 		exec_child(&spec, id, pfd, argv);
 	if (rc == 0 && child < 0)

@@ -260,8 +260,11 @@ int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, str
 	return cage_spec_load_config(cfg, bundle, spec, err);
 }
 
-static void poststop(const char *root, const char *id, struct cage_ctr_state *st)
+/* What delete does to a stopped container before removing its directory:
+ * its cgroups emptied and removed, then the poststop hooks. */
+static void poststop(const char *root, const char *id, int dirfd, struct cage_ctr_state *st)
 {
+	cage_ctr_cgroup_remove(dirfd);
 	struct cage_spec spec;
 	cage_err_t err = {0};
 	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0) {
@@ -269,7 +272,6 @@ static void poststop(const char *root, const char *id, struct cage_ctr_state *st
 		cage_spec_free(&spec);
 		return;
 	}
-	cage_ctr_cgroup_remove(&spec, id);
 	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
 	if (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTOP, json, &err) < 0)
 		cage_warn("container %s: %s", id, err.msg);
@@ -306,7 +308,7 @@ int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *er
 	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
 	if (rc == 0 && dir) {
 		st.status = CAGE_CTR_STOPPED;
-		poststop(root, id, &st);
+		poststop(root, id, lock, &st);
 		rc = cage_rm_rf(dir, err);
 	}
 	cage_ctr_state_free(&st);

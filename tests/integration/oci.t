@@ -208,8 +208,24 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 40}}
 	is "$(cat "/sys/fs/cgroup/memory$mem/$cg/memory.limit_in_bytes")" 67108864 "memory.limit is the cgroup's limit"
 	is "$(cat "/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)/$cg/pids.max" 2>/dev/null)" 40 "pids.limit is the cgroup's pids.max"
 	like "$(grep memory /proc/$p/cgroup)" "/$cg\$" "the init is in the container's cgroup"
+	like "$("$RT" exec g1 cat /proc/self/cgroup | grep memory)" "/$cg\$" "exec joins the container's cgroup"
 	"$RT" delete --force g1
 	run "delete removes the container's cgroup" test ! -e "/sys/fs/cgroup/memory$mem/$cg"
+	# cpu is mounted apart from cpuacct here: found by controller, not by name.
+	cpu=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' /proc/self/cgroup)
+	cpudir=/sys/fs/cgroup/$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $2}' /proc/self/cgroup)$cpu
+	cpudir=${cpudir%/}
+	# No pid namespace: a forked process is not taken along by the init's
+	# death; delete empties the cgroup.
+	mkbundle "$WORLD/b10b" "$(args 'sleep 2000 & exec sleep 1000')
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']
+c['linux']['cgroupsPath'] = '$cg'
+c['linux']['resources'] = {'cpu': {'shares': 512}}"
+	"$RT" create --bundle "$WORLD/b10b" g2 && "$RT" start g2; sleep 0.3
+	is "$(cat "$cpudir/$cg/cpu.shares" 2>&1)" 512 "cpu.shares in the hierarchy holding cpu ($cpudir)"
+	"$RT" delete --force g2
+	run "delete --force kills what the container forked, too" sh -c "! pgrep -x -f 'sleep 2000'"
+	run "... and removes the cgroup from every hierarchy" test ! -e "$cpudir/$cg" -a ! -e "/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup | sed 's#/$##')/$cg"
 else
 	diag "no writable memory cgroup of our own: cgroup limits not tested"
 fi
