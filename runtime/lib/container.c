@@ -194,6 +194,16 @@ static int __attribute__((noreturn)) init_main(struct create_ctx *c)
 
 /* ---- the stage (joins namespaces by path, clones the init) ---- */
 
+static bool is_host_ns(int fd, enum cage_ns_kind k)
+{
+	static const char *const proc_names[CAGE_NS_KINDS] = {"user", "mnt", "pid", "ipc", "uts", "net",
+							      "cgroup"};
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/1/ns/%s", proc_names[k]);
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 static void __attribute__((noreturn)) stage_main(struct create_ctx *c)
 {
 	cage_err_t err = {0};
@@ -211,6 +221,12 @@ static void __attribute__((noreturn)) stage_main(struct create_ctx *c)
 		else if (c->spec.ns_listed[k] && !c->spec.ns_path[k])
 			flags |= cage_ns_flag(k);
 	}
+	/* A namespace given by path that is the host's own is not the
+	 * container's to configure: sysctl or hostname would change the host. */
+	for (int k = 0; !err.msg[0] && k < CAGE_NS_KINDS; k++)
+		if (fds[k] >= 0 && c->spec.ns_written[k] && is_host_ns(fds[k], k))
+			cage_err_set(&err, "namespace %s is the host's: linux.sysctl and hostname may "
+				     "not be set in it", c->spec.ns_path[k]);
 	/* The user namespace first: it owns the others (enum order). */
 	for (int k = 0; !err.msg[0] && k < CAGE_NS_KINDS; k++)
 		if (fds[k] >= 0 && setns(fds[k], cage_ns_flag(k)) < 0)

@@ -318,7 +318,7 @@ static bool has_dotdot(const char *p)
 
 /* Only settings of a namespace the container has of its own may be set:
  * anything else would change the host (runc's rule). */
-static bool sysctl_allowed(const struct cage_spec *s, const char *kv)
+static bool sysctl_allowed(struct cage_spec *s, const char *kv)
 {
 	static const struct { const char *prefix; enum cage_ns_kind ns; } ok[] = {
 		{"net.", CAGE_NS_NET}, {"kernel.msgmax=", CAGE_NS_IPC}, {"kernel.msgmnb=", CAGE_NS_IPC},
@@ -327,8 +327,10 @@ static bool sysctl_allowed(const struct cage_spec *s, const char *kv)
 		{"kernel.shm_rmid_forced=", CAGE_NS_IPC}, {"fs.mqueue.", CAGE_NS_IPC},
 		{"kernel.hostname=", CAGE_NS_UTS}, {"kernel.domainname=", CAGE_NS_UTS}};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
-		if (!strncmp(kv, ok[i].prefix, strlen(ok[i].prefix)))
+		if (!strncmp(kv, ok[i].prefix, strlen(ok[i].prefix))) {
+			s->ns_written[ok[i].ns] = true; /* checked against the host's at create */
 			return s->ns_listed[ok[i].ns];
+		}
 	return false;
 }
 
@@ -361,6 +363,7 @@ static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
 					    "the container's own", s->sysctl.v[i]);
 	if (s->oci.hostname && s->oci.hostname[0] && !s->ns_listed[CAGE_NS_UTS])
 		return cage_err_set(err, CFG ": hostname needs a uts namespace");
+	s->ns_written[CAGE_NS_UTS] |= s->oci.hostname && s->oci.hostname[0];
 	return 0;
 }
 

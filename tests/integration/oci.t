@@ -189,6 +189,12 @@ mkbundle "$WORLD/b8" "$(args true)
 c['linux']['sysctl'] = {'kernel.pid_max': '5000'}"
 fails "a sysctl of no namespace of the container's is refused" "$RT" run --bundle "$WORLD/b8" n3
 like "$(cat "$WORLD/last.out")" "kernel.pid_max" "... naming it"
+mkbundle "$WORLD/b8h" "$(args true)
+c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/proc/1/ns/net'} for n in c['linux']['namespaces']]
+c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}"
+fails "a sysctl in the host's network namespace (joined by path) is refused" "$RT" run --bundle "$WORLD/b8h" n4
+like "$(cat "$WORLD/last.out")" "is the host's" "... saying so"
+is "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd" "... and the host's setting is unchanged"
 mkbundle "$WORLD/b9" "$(args 'ls -ln /dev/mydev; ls -ln /dev/fuse')
 c['linux']['devices'] = [{'path': '/dev/mydev', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o600, 'uid': 7, 'gid': 8},
                          {'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 0o666}]"

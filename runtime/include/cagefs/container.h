@@ -61,6 +61,7 @@ struct cage_spec {
 	cage_strvec_t sysctl;     /* "key=value" */
 	bool ns_listed[CAGE_NS_KINDS];
 	char *ns_path[CAGE_NS_KINDS]; /* join this namespace instead of creating one */
+	bool ns_written[CAGE_NS_KINDS]; /* sysctl or hostname set in it */
 	char *uid_map, *gid_map;  /* text for /proc/PID/{uid,gid}_map */
 	struct cage_device *devices;
 	size_t ndevices;
