@@ -266,12 +266,19 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "exec") && command_options(argc, argv, &c) < 0)
 		return usage();
 	rest = strcmp(cmd, "exec") ? argv + c.i : rest;
-	bool ordinary = cage_ctr_exists(p.run, id);
+	bool ordinary = cage_ctr_exists(p.run, id), creating = !strcmp(cmd, "create") || !strcmp(cmd, "run");
 	struct cage_user u;
-	if (!ordinary && !c.has_bundle && (!strcmp(cmd, "create") || !strcmp(cmd, "run")))
-		ordinary = cage_user_lookup(id, &u, NULL) < 0 || (cage_user_free(&u), false);
-	else if (!ordinary && c.has_bundle)
-		ordinary = true;
+	bool user = cage_user_lookup(id, &u, NULL) == 0;
+	if (user)
+		cage_user_free(&u);
+	/* A container named like a user would hide that user's cage from
+	 * every command: the name stays the user's. */
+	if (!ordinary && c.has_bundle && user)
+		return fprintf(stderr, "cagefs-runtime: %s is a user's name (the id of that user's cage): "
+				       "give the container another id\n", id), 1;
+	ordinary |= !user && (c.has_bundle || creating);
+	if (!ordinary && !user)
+		return fprintf(stderr, "cagefs-runtime: no container and no user named %s\n", id), 1;
 	if (!strcmp(cmd, "kill") || !strcmp(cmd, "delete"))
 		return kill_or_delete(&p, cmd, id, ordinary, &c, rest);
 	return ordinary ? ctr_command(p.run, cmd, id, rest, &c.o) : user_command(&p, cmd, id, rest);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -125,6 +126,12 @@ static int setup_console(struct create_ctx *c, cage_err_t *err)
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return cage_err_sys(err, errno, "cannot open the pty's slave");
+	/* /dev/console is that pty too, as under runc and crun. */
+	char pts[64];
+	_cleanup_close_ int console = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (ptsname_r(master, pts, sizeof(pts)) != 0 || console < 0 ||
+	    mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return cage_err_sys(err, errno, "cannot make /dev/console the container's pty");
 	char json[300], ctl[CMSG_SPACE(sizeof(int))] = {0};
 	int n = snprintf(json, sizeof(json), "{\"type\":\"terminal\",\"container\":\"%s\"}", c->id);
 	struct iovec iov = {json, (size_t)n};

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,16 +34,30 @@ static void poststart(const char *root, const char *id, struct cage_ctr_state *s
 	cage_spec_free(&spec);
 }
 
-/* One byte into exec.fifo lets the waiting init exec the process. */
+/* One byte into exec.fifo lets the waiting init exec the process.  Then
+ * wait until it has: the init's end of the fifo is close-on-exec, so a
+ * reader of ours sees POLLHUP once no writer is left (runtime-spec: the
+ * poststart hooks run after the process was executed). */
 static int release_init(int dfd, const char *id, cage_err_t *err)
 {
-	_cleanup_close_ int fifo = openat(dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0)
-		return cage_err_sys(err, errno == ENXIO ? ESRCH : errno, "container %s: no init waiting", id);
+	_cleanup_close_ int hup = openat(dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fifo = openat(dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0 || hup < 0) {
+		int e = errno == ENXIO ? ESRCH : errno;
+		if (fifo >= 0)
+			close(fifo);
+		return cage_err_sys(err, e, "container %s: no init waiting", id);
+	}
 	/* Unlinked first: once the byte is in, the container is running. */
 	unlinkat(dfd, "exec.fifo", 0);
-	if (write(fifo, "1", 1) != 1)
-		return cage_err_sys(err, errno, "container %s: cannot start", id);
+	ssize_t n = write(fifo, "1", 1);
+	int e = errno;
+	close(fifo);
+	if (n != 1)
+		return cage_err_sys(err, e, "container %s: cannot start", id);
+	struct pollfd p = {.fd = hup, .events = 0}; /* POLLHUP only: never take the byte */
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
 	return 0;
 }
 

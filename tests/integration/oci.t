@@ -91,6 +91,9 @@ fails "... it is gone" "$RT" state c4
 fails "an id with a slash is refused" "$RT" create --bundle "$WORLD/b2" ../x
 fails "an unknown command fails" "$RT" frobnicate c4
 fails "start of an unknown container fails" "$RT" start nosuch
+like "$(cat "$WORLD/last.out")" "no container and no user named nosuch" "... saying there is no such container (nor user)"
+fails "an ordinary container may not take a user's name" "$RT" create --bundle "$WORLD/b2" root
+like "$(cat "$WORLD/last.out")" "is a user's name" "... saying why"
 
 # ---- what the init and the process hold ----
 ( cd "$WORLD/b2" && "$RT" create --pid-file c5.pid c5 )
@@ -254,7 +257,7 @@ open(sys.argv[2], "w").write("\n".join(out))
 PY
 /usr/bin/python3 "$WORLD/console.py" "$WORLD/console.sock" "$WORLD/console.out" &
 for i in $(seq 50); do [ -e "$WORLD/console.out.ready" ] && break; sleep 0.1; done
-mkbundle "$WORLD/b11" "$(args 'tty; test -t 0 && echo stdin-is-a-tty')
+mkbundle "$WORLD/b11" "$(args 'tty; test -t 0 && echo stdin-is-a-tty; echo on-the-console > /dev/console')
 c['process']['terminal'] = True"
 "$RT" create --bundle "$WORLD/b11" --console-socket "$WORLD/console.sock" t1 </dev/null && "$RT" start t1
 wait
@@ -262,6 +265,7 @@ out=$(cat "$WORLD/console.out")
 like "$out" '"type":"terminal","container":"t1"' "--console-socket gets the pty master with the spec's message"
 like "$out" "/dev/pts/0" "... the process's terminal is the container's /dev/pts/0"
 like "$out" "stdin-is-a-tty" "... on its stdin too"
+like "$out" "on-the-console" "... and /dev/console is that terminal"
 "$RT" delete --force t1
 fails "terminal without --console-socket is refused" "$RT" create --bundle "$WORLD/b11" t2
 
