@@ -196,6 +196,7 @@ static const char *absolute(const char *path)
 struct cmdline {
 	struct cage_ctr_opts o;
 	const char *signal;
+	const char *console;      /* --console-socket's argument */
 	bool force, has_bundle;
 	int i;                    /* first argument after the options */
 };
@@ -217,10 +218,9 @@ static int command_options(int argc, char **argv, struct cmdline *c)
 			c->o.pid_file = absolute(v);
 		else if (!strcmp(a, "--signal") || !strcmp(a, "-s"))
 			c->signal = v;
-		else if (!strcmp(a, "--console-socket")) {
-			if ((c->o.console_socket = console_socket(v)) < 0)
-				return fprintf(stderr, "cagefs-runtime: console socket %s: %m\n", v), -1;
-		} else
+		else if (!strcmp(a, "--console-socket"))
+			c->console = v; /* connected after the re-exec (which would close it) */
+		else
 			return -1;
 		c->i++;
 	}
@@ -281,5 +281,11 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "cagefs-runtime: no container and no user named %s\n", id), 1;
 	if (!strcmp(cmd, "kill") || !strcmp(cmd, "delete"))
 		return kill_or_delete(&p, cmd, id, ordinary, &c, rest);
+	/* What enters an ordinary container's namespaces runs a sealed copy of
+	 * this program, never the file on the host (CVE-2019-5736). */
+	if (ordinary && (creating || !strcmp(cmd, "exec")))
+		cage_reexec_sealed(argv);
+	if (c.console && (c.o.console_socket = console_socket(c.console)) < 0)
+		return fprintf(stderr, "cagefs-runtime: console socket %s: %m\n", c.console), 1;
 	return ordinary ? ctr_command(p.run, cmd, id, rest, &c.o) : user_command(&p, cmd, id, rest);
 }

@@ -32,6 +32,10 @@ yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type);
 int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
 		       cage_err_t *err);
 
+/* A memfd holding LEN bytes of DATA, sealed against any change and
+ * executable (proc.c); -1 with errno set on failure. */
+int cage_sealed_memfd(const char *name, const void *data, size_t len);
+
 /* Start time of PID (/proc/PID/stat field 22), 0 if dead or a zombie. */
 unsigned long long cage_proc_start_time(pid_t pid);
 

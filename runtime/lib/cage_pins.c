@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -109,40 +108,13 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 extern const unsigned char cage_pin_blob[];
 extern const size_t cage_pin_blob_len;
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U /* Linux 6.3; older headers lack it */
-#endif
-
-/* A memfd holding the pin program, sealed so that nothing (not even root
- * through /proc/PIN/exe) can change the code a pin runs.  MFD_EXEC keeps it
- * executable under vm.memfd_noexec=1 (and spares the kernel's warning);
- * kernels before 6.3 refuse the flag, and need none.  Under
- * vm.memfd_noexec=2 the builder sleeps as it is. */
-static int pin_memfd(void)
-{
-	int fd = memfd_create("cagefs-pin", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("cagefs-pin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -1;
-	size_t done = 0;
-	ssize_t n = 1; /* (every signal is ignored by now: no EINTR) */
-	while (done < cage_pin_blob_len && n > 0)
-		if ((n = write(fd, cage_pin_blob + done, cage_pin_blob_len - done)) > 0)
-			done += (size_t)n;
-	if (done < cage_pin_blob_len ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Become the pin program: a few pages instead of a forked runtime.
  * Returns only if that failed. */
 static void pin_exec(char *name)
 {
-	int fd = pin_memfd();
+	/* Sealed: nothing (not even root through /proc/PIN/exe) can change the
+	 * code a pin runs.  Under vm.memfd_noexec=2 the builder sleeps as it is. */
+	int fd = cage_sealed_memfd("cagefs-pin", cage_pin_blob, cage_pin_blob_len);
 	if (fd < 0)
 		return;
 	char *argv[] = {name, NULL};

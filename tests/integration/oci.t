@@ -101,6 +101,8 @@ pid=$("$RT" state c5 | field pid)
 is "$(cat "$WORLD/b2/c5.pid" 2>/dev/null)" "$pid" "a relative --pid-file is taken from the current directory"
 unlike "$(ls -l /proc/$pid/fd/ 2>&1)" "containers/c5$" "the waiting init holds no fd of the state directory (only exec.fifo)"
 is "$(awk '/^Uid/ {print $2}' /proc/$pid/status) $(stat -c %U /proc/$pid/fd 2>/dev/null)" "0 root" "... and is not dumpable (its /proc files stay root's)"
+like "$(readlink /proc/$pid/exe)" "^/memfd:cagefs-runtime" "... and runs a sealed copy of the runtime, not the host's file (CVE-2019-5736)"
+fails "... which cannot be written, even by root" sh -c "echo x >> /proc/$pid/exe"
 "$RT" delete --force c5
 mkbundle "$WORLD/b2s" "$(args 'read a b c d e sid rest < /proc/self/stat; echo "$sid $$"; ls /data')
 c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': 'relsrc', 'options': ['rbind', 'ro']})"

@@ -124,6 +124,12 @@ int cage_ctr_run(const char *root, const char *id, const struct cage_ctr_opts *o
  * wait: the exit status as above, or -1. */
 int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_t *err);
 
+/* Re-exec the running program from a sealed memfd copy of itself (once;
+ * returns if it cannot).  Whatever then enters a container's namespaces
+ * runs that copy: a container that reaches /proc/PID/exe of it can change
+ * nothing on the host (runc CVE-2019-5736).  Call before anything else. */
+void cage_reexec_sealed(char **argv);
+
 /* Hooks (container_hooks.c): run every hook of one kind with the state on
  * stdin; the first failure stops the rest and is returned. */
 int cage_hooks_run(const struct cage_spec *s, enum cage_hook_kind kind, const char *state_json,
