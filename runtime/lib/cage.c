@@ -77,26 +77,21 @@ static int child_build(const struct cage_oci *oci, const char *user, int report)
 	cage_pin_sleep(user);
 }
 
-static int create_cage(const struct cage_paths *p, const char *user, cage_err_t *err)
+static int create_cage(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+		       cage_err_t *err)
 {
-	struct cage_oci oci;
-	if (bundle_config(p, user, NULL, &oci, NULL, err) < 0)
-		return -1;
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		cage_oci_free(&oci);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cage_err_sys(err, errno, "socketpair");
-	}
 	pid_t child = fork();
 	if (child == 0) {
 		/* Double fork: the pin belongs to init, not to the user's program. */
 		close(sv[0]);
 		if (fork() != 0)
 			_exit(0);
-		_exit(child_build(&oci, user, sv[1]));
+		_exit(child_build(oci, user, sv[1]));
 	}
 	close(sv[1]);
-	cage_oci_free(&oci);
 	if (child > 0)
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -127,7 +122,10 @@ static int user_lock(const struct cage_paths *p, const char *user, cage_err_t *e
 	return cage_lock_take(f, true, err);
 }
 
-static int ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
+/* OCI: the user's config.json as the caller read it already, or NULL to
+ * read it here (an entry reads it anyway: not twice per creation). */
+static int ensure(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+		  cage_err_t *err)
 {
 	if (cage_pin_pid(p, user))
 		return 0; /* the common case: join without a lock */
@@ -136,12 +134,19 @@ static int ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 		return -1;
 	if (cage_pin_pid(p, user))
 		return 0; /* built by whoever held the lock before us */
-	return create_cage(p, user, err);
+	if (oci)
+		return create_cage(p, user, oci, err);
+	struct cage_oci own;
+	if (bundle_config(p, user, NULL, &own, NULL, err) < 0)
+		return -1;
+	int rc = create_cage(p, user, &own, err);
+	cage_oci_free(&own);
+	return rc;
 }
 
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
-	return ensure(p, user, err);
+	return ensure(p, user, NULL, err);
 }
 
 /* ---- joining ---- */
@@ -270,13 +275,14 @@ static char **build_env(const struct cage_oci *oci, bool as_root)
 	return env.v;
 }
 
-/* A pidfd of USER's pin, building the cage first if there is none. */
-static int pin_pidfd(const struct cage_paths *p, const char *user, cage_err_t *err)
+/* A pidfd of USER's pin, building the cage from OCI first if there is none. */
+static int pin_pidfd(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+		     cage_err_t *err)
 {
 	int pfd = cage_pin_pidfd(p, user); /* the common case: the cage is there */
 	if (pfd >= 0)
 		return pfd;
-	if (ensure(p, user, err) < 0)
+	if (ensure(p, user, oci, err) < 0)
 		return -1;
 	pfd = cage_pin_pidfd(p, user);
 	return pfd >= 0 ? pfd : cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
@@ -297,10 +303,10 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	struct cage_oci oci;
 	struct timespec mtime = {0};
 	struct bpf_prog bpf = {0};
-	_cleanup_close_ int pfd = pin_pidfd(p, user, err);
-	if (pfd < 0 || bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
+	if (bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
 		return -1;
-	if (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0) {
+	_cleanup_close_ int pfd = pin_pidfd(p, user, &oci, err);
+	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0)) {
 		cage_oci_free(&oci);
 		return -1;
 	}
