@@ -1,6 +1,10 @@
 /* cgroups of ordinary OCI containers: linux.cgroupsPath and the common
- * linux.resources (memory, pids, cpu, cpuset), on a unified (v2) host and
+ * linux.resources (memory, pids, cpu, cpuset, hugetlb, unified), on a unified (v2) host and
  * on a v1 or hybrid one (DESIGN.md §7: this machine is hybrid).
+ *
+ * On v2 the controllers a limit needs are enabled in every ancestor's
+ * cgroup.subtree_control; on a hybrid host the v2 tree is one hierarchy
+ * more, with the controllers v1 left to it.
  *
  * An absolute cgroupsPath is taken from the root of each hierarchy, a
  * relative one from the runtime's own cgroup (runtime-spec lets the runtime
@@ -30,157 +34,74 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
+#include "container_cgroup.h"
 
 #define CGROOT "/sys/fs/cgroup"
 
-struct knob {
-	const char *ctrl;         /* v1 hierarchy holding it ("" on v2) */
-	const char *file;
-	char value[64];
-};
-
-static bool unified(void)
-{
-	struct statfs f;
-	return statfs(CGROOT, &f) == 0 && f.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-static long long res_int(yajl_val res, const char *a, const char *b, bool *set)
-{
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(res, path, yajl_t_number);
-	*set = v && YAJL_IS_INTEGER(v);
-	return *set ? YAJL_GET_INTEGER(v) : 0;
-}
-
-static const char *res_str(yajl_val res, const char *a, const char *b)
-{
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(res, path, yajl_t_string);
-	return v && v->u.string[0] ? v->u.string : NULL;
-}
-
-/* A number for FILE; negative means "no limit", spelt as the file wants. */
-static size_t add(struct knob *k, size_t n, const char *ctrl, const char *file, long long v)
-{
-	k[n].ctrl = ctrl;
-	k[n].file = file;
-	if (v < 0)
-		snprintf(k[n].value, sizeof(k[n].value), "%s",
-			 strstr(file, "pids") || strstr(file, ".max") ? "max" : "-1");
-	else
-		snprintf(k[n].value, sizeof(k[n].value), "%lld", v);
-	return n + 1;
-}
-
-static size_t memory_knobs(yajl_val res, bool v2, struct knob *k, size_t n)
-{
-	bool set, lset;
-	long long limit = res_int(res, "memory", "limit", &lset);
-	if (lset)
-		n = add(k, n, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", limit);
-	long long v = res_int(res, "memory", "reservation", &set);
-	if (set)
-		n = add(k, n, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", v);
-	v = res_int(res, "memory", "swap", &set);
-	/* v1 limits memory+swap together; v2 limits swap alone. */
-	if (set && !v2)
-		n = add(k, n, "memory", "memory.memsw.limit_in_bytes", v);
-	else if (set && lset && v > 0 && limit > 0)
-		n = add(k, n, "memory", "memory.swap.max", v - limit);
-	return n;
-}
-
-static size_t cpu_knobs(yajl_val res, bool v2, struct knob *k, size_t n)
-{
-	bool set, pset;
-	long long shares = res_int(res, "cpu", "shares", &set);
-	if (set && v2) /* runc's conversion of shares [2, 262144] to weight [1, 10000] */
-		n = add(k, n, "", "cpu.weight", 1 + ((shares - 2) * 9999) / 262142);
-	else if (set)
-		n = add(k, n, "cpu", "cpu.shares", shares);
-	long long quota = res_int(res, "cpu", "quota", &set), period = res_int(res, "cpu", "period", &pset);
-	if (v2 && (set || pset)) {
-		k[n] = (struct knob){"", "cpu.max", ""};
-		snprintf(k[n].value, sizeof(k->value), set && quota > 0 ? "%lld %lld" : "max %lld",
-			 set && quota > 0 ? quota : (pset ? period : 100000), pset ? period : 100000);
-		n++;
-	} else {
-		if (pset)
-			n = add(k, n, "cpu", "cpu.cfs_period_us", period);
-		if (set)
-			n = add(k, n, "cpu", "cpu.cfs_quota_us", quota);
-	}
-	const char *cpus = res_str(res, "cpu", "cpus"), *mems = res_str(res, "cpu", "mems");
-	if (cpus)
-		k[n] = (struct knob){"cpuset", "cpuset.cpus", ""}, snprintf(k[n++].value, 64, "%s", cpus);
-	if (mems)
-		k[n] = (struct knob){"cpuset", "cpuset.mems", ""}, snprintf(k[n++].value, 64, "%s", mems);
-	return n;
-}
-
-/* The writes linux.resources asks for; what is not honoured is said
- * (when warn).  "devices" is not among them: a container has only the
- * nodes of linux.devices and OCI's defaults, and no CAP_MKNOD unless given. */
-static size_t knobs_of(yajl_val res, bool v2, struct knob *k, bool warn)
-{
-	bool set;
-	size_t n = 0;
-	if (!res)
-		return 0;
-	n = memory_knobs(res, v2, k, n);
-	long long pids = res_int(res, "pids", "limit", &set);
-	if (set)
-		n = add(k, n, "pids", "pids.max", pids > 0 ? pids : -1);
-	n = cpu_knobs(res, v2, k, n);
-	static const char *const unsupported[] = {"blockIO", "hugepageLimits", "network", "rdma", "unified"};
-	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++) {
-		const char *path[] = {unsupported[i], NULL};
-		if (warn && yajl_tree_get(res, path, yajl_t_any))
-			cage_warn("config.json: linux.resources.%s is not applied by cagefs-runtime",
-				  unsupported[i]);
-	}
-	return n;
-}
-
 /* One hierarchy of this host, as /proc/self/cgroup lists it. */
 struct hierarchy {
-	char ctrls[128];          /* "memory", "cpu,cpuacct", "name=systemd", "" (v2) */
+	bool v2;
+	char ctrls[256];          /* "memory", "cpu,cpuacct", "name=systemd"; v2: its controllers */
 	char mount[256];          /* where it is mounted */
 	char own[1024];           /* the runtime's cgroup in it */
 };
 
+static bool is_cgroup2(const char *path)
+{
+	struct statfs f;
+	return statfs(path, &f) == 0 && f.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* "cgroup" stands for the core files, which every v2 tree has. */
 static bool holds(const struct hierarchy *h, const char *ctrl)
 {
-	size_t n = strlen(ctrl);
-	for (const char *c = h->ctrls; (c = strstr(c, ctrl)); c += n)
-		if ((c == h->ctrls || c[-1] == ',') && (c[n] == '\0' || c[n] == ','))
-			return true;
-	return false;
+	return strcmp(ctrl, "cgroup") ? cage_cg_listed(h->ctrls, ctrl) : h->v2;
+}
+
+/* A space-separated cgroup file (cgroup.controllers, subtree_control) as a
+ * comma list. */
+static void read_list(const char *dir, const char *file, char *out, size_t size)
+{
+	_cleanup_free_ char *path = cage_path_join(dir, file);
+	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, out, size - 1) : -1;
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	for (char *c = out; (c = strchr(c, ' ')); c++)
+		*c = ',';
 }
 
 /* The hierarchies the runtime is in: on a unified host the one v2 tree; on
- * a v1 or hybrid host the v1 controllers' trees, each mounted at
- * /sys/fs/cgroup/NAME (hybrid's v2 tree holds no controller we set). */
+ * a v1 host the controllers' trees, each mounted at /sys/fs/cgroup/NAME;
+ * on a hybrid one (DESIGN.md §7) those and the v2 tree at
+ * /sys/fs/cgroup/unified, with what controllers v1 left to it (hugetlb). */
 static size_t hierarchies(struct hierarchy *out, size_t max)
 {
-	bool v2 = unified();
+	bool uni = is_cgroup2(CGROOT);
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
 	char line[1400];
 	size_t n = 0;
 	while (f && n < max && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2 || (c2 == c1 + 1) != v2)
+		if (!c2 || (uni && c2 != c1 + 1))
 			continue;
 		*c2 = '\0';
 		struct hierarchy *h = &out[n];
-		snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
+		h->v2 = c2 == c1 + 1;
 		snprintf(h->own, sizeof(h->own), "%s", c2 + 1);
-		const char *name = strncmp(h->ctrls, "name=", 5) ? h->ctrls : h->ctrls + 5;
-		snprintf(h->mount, sizeof(h->mount), CGROOT "%s%s", v2 ? "" : "/", v2 ? "" : name);
-		if (access(h->mount, F_OK) == 0)
-			n++;
+		const char *name = strncmp(c1 + 1, "name=", 5) ? c1 + 1 : c1 + 6;
+		if (h->v2)
+			snprintf(h->mount, sizeof(h->mount), "%s", uni ? CGROOT : CGROOT "/unified");
+		else
+			snprintf(h->mount, sizeof(h->mount), CGROOT "/%s", name);
+		if (h->v2 ? !is_cgroup2(h->mount) : access(h->mount, F_OK) != 0)
+			continue;
+		if (h->v2)
+			read_list(h->mount, "cgroup.controllers", h->ctrls, sizeof(h->ctrls));
+		else
+			snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
+		n++;
 	}
 	return n;
 }
@@ -238,15 +159,49 @@ static int make_dirs(const char *dir, cage_err_t *err)
 	}
 }
 
-static int place(const char *dir, const struct hierarchy *h, pid_t pid, const struct knob *k, size_t n,
+/* v2 hands a controller down only where every ancestor has it in
+ * cgroup.subtree_control: enable what the knobs need from the root of the
+ * tree to DIR's parent (DIR itself will hold the process, and a v2 cgroup
+ * with processes cannot hand controllers on). */
+static int enable_down(const char *dir, const struct hierarchy *h, const struct cg_knobs *ks,
+		       cage_err_t *err)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = p + strlen(h->mount); *s == '/'; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		char on[256];
+		read_list(p, "cgroup.subtree_control", on, sizeof(on));
+		for (size_t i = 0; i < ks->n; i++) {
+			const char *c = ks->k[i].ctrl;
+			if (!strcmp(c, "cgroup") || !holds(h, c) || cage_cg_listed(on, c))
+				continue;
+			char plus[40];
+			snprintf(plus, sizeof(plus), "+%s", c);
+			if (write_file(p, "cgroup.subtree_control", plus, NULL) < 0)
+				return cage_err_sys(err, errno, "cannot enable the %s controller below %s%s", c, p,
+						    errno == EBUSY ? " (a cgroup v2 directory holding processes "
+						    "cannot hand controllers down)" : "");
+			read_list(p, "cgroup.subtree_control", on, sizeof(on));
+		}
+		*s = '/';
+		if (!strchr(s + 1, '/'))
+			break;
+	}
+	return 0;
+}
+
+static int place(const char *dir, const struct hierarchy *h, pid_t pid, const struct cg_knobs *ks,
 		 cage_err_t *err)
 {
 	if (make_dirs(dir, err) < 0)
 		return -1;
-	if (holds(h, "cpuset") && !unified())
+	if (h->v2 && enable_down(dir, h, ks, err) < 0)
+		return -1;
+	if (!h->v2 && holds(h, "cpuset"))
 		inherit_cpuset(dir);
-	for (size_t i = 0; i < n; i++)
-		if (holds(h, k[i].ctrl) && write_file(dir, k[i].file, k[i].value, err) < 0)
+	for (size_t i = 0; i < ks->n; i++)
+		if (holds(h, ks->k[i].ctrl) && write_file(dir, ks->k[i].file, ks->k[i].value, err) < 0)
 			return -1;
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
@@ -255,16 +210,20 @@ static int place(const char *dir, const struct hierarchy *h, pid_t pid, const st
 
 /* Every controller a limit needs must be there: a limit is never dropped
  * in silence. */
-static int check_controllers(const struct hierarchy *h, size_t nh, const struct knob *k, size_t n,
+static int check_controllers(const struct hierarchy *h, size_t nh, const struct cg_knobs *ks,
 			     cage_err_t *err)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < ks->n; i++) {
+		const struct cg_knob *k = &ks->k[i];
 		size_t j = 0;
-		while (j < nh && !holds(&h[j], k[i].ctrl))
+		while (j < nh && !holds(&h[j], k->ctrl))
 			j++;
 		if (j == nh)
 			return cage_err_set(err, "linux.resources: no cgroup hierarchy has the %s controller "
-					    "(for %s)", k[i].ctrl, k[i].file);
+					    "(for %s)", k->ctrl, k->file);
+		if (k->v2_only && !h[j].v2)
+			return cage_err_set(err, "linux.resources.unified: %s needs the %s controller on "
+					    "cgroup v2, and this host has it on v1", k->file, k->ctrl);
 	}
 	return 0;
 }
@@ -272,27 +231,30 @@ static int check_controllers(const struct hierarchy *h, size_t nh, const struct 
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
 			  cage_err_t *err)
 {
-	struct knob k[16];
 	struct hierarchy h[16];
-	bool v2 = unified();
-	size_t n = knobs_of((yajl_val)s->resources, v2, k, true);
-	if (!s->cgroups_path && !n)
-		return 0; /* stays in its creator's cgroup */
 	size_t nh = hierarchies(h, 16);
-	if (check_controllers(h, nh, k, n, err) < 0)
+	const char *v2_ctrls = "";
+	for (size_t i = 0; i < nh; i++)
+		v2_ctrls = h[i].v2 ? h[i].ctrls : v2_ctrls;
+	struct cg_knobs ks;
+	if (cage_cg_knobs(s->resources, v2_ctrls, true, &ks, err) < 0)
+		return -1;
+	if (!s->cgroups_path && !ks.n)
+		return 0; /* stays in its creator's cgroup */
+	if (check_controllers(h, nh, &ks, err) < 0)
 		return -1;
 	cage_strvec_t made = {0};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < nh; i++) {
 		bool needed = false;
-		for (size_t j = 0; j < n; j++)
-			needed |= holds(&h[i], k[j].ctrl);
+		for (size_t j = 0; j < ks.n; j++)
+			needed |= holds(&h[i], ks.k[j].ctrl);
 		char *dir = cgroup_dir(s, id, &h[i]);
 		cage_err_t perr = {0};
 		/* The hierarchies a limit lives in must work; the others are placement. */
 		if (!dir)
 			rc = cage_err_sys(err, ENOMEM, "cgroup");
-		else if (place(dir, &h[i], pid, k, n, needed ? err : &perr) < 0 && needed)
+		else if (place(dir, &h[i], pid, &ks, needed ? err : &perr) < 0 && needed)
 			rc = -1;
 		if (dir && (rc == 0 || needed))
 			cage_strvec_push(&made, dir);

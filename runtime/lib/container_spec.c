@@ -21,6 +21,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
+#include "container_cgroup.h"
 
 #define CFG "config.json"
 
@@ -299,7 +300,7 @@ static int parse_sysctl(yajl_val lx, struct cage_spec *s, cage_err_t *err)
 		yajl_val v = obj->u.object.values[i];
 		const char *k = obj->u.object.keys[i];
 		char *kv = NULL;
-		if (!YAJL_IS_STRING(v) || strchr(k, '/') || strstr(k, ".."))
+		if (!YAJL_IS_STRING(v) || !k[0] || strpbrk(k, "/=") || strstr(k, ".."))
 			return cage_err_set(err, CFG ": linux.sysctl.%s is not a valid setting", k);
 		if (asprintf(&kv, "%s=%s", k, v->u.string) < 0 || cage_strvec_push_owned(&s->sysctl, kv) < 0)
 			return cage_err_sys(err, ENOMEM, CFG);
@@ -344,7 +345,12 @@ static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
 		return cage_err_set(err, CFG ": linux.cgroupsPath %s has a '..' component", cg->u.string);
 	if (cg && cg->u.string[0] && !(s->cgroups_path = strdup(cg->u.string)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	s->resources = get(lx, "resources", yajl_t_object);
+	s->resources = get(lx, "resources", yajl_t_any);
+	if (s->resources && !YAJL_IS_OBJECT((yajl_val)s->resources))
+		return cage_err_set(err, CFG ": linux.resources is not an object");
+	struct cg_knobs knobs; /* malformed limits are refused here, not at create */
+	if (cage_cg_knobs(s->resources, "", false, &knobs, err) < 0)
+		return -1;
 	if (get(lx, "intelRdt", yajl_t_any) || get(lx, "personality", yajl_t_any) ||
 	    get(lx, "timeOffsets", yajl_t_any))
 		return cage_err_set(err, CFG ": linux.intelRdt, personality and timeOffsets are not "

@@ -27,8 +27,9 @@ static void check_spec(const struct cage_spec *s)
 		      (s->devices[i].mode & ~07777u) == 0);
 	for (size_t i = 0; i < s->nrlimits; i++)
 		CHECK(s->rlimits[i].lim.rlim_cur <= s->rlimits[i].lim.rlim_max);
-	for (size_t i = 0; i < s->sysctl.n; i++)
-		CHECK(strchr(s->sysctl.v[i], '=') && !strchr(s->sysctl.v[i], '/'));
+	for (size_t i = 0; i < s->sysctl.n; i++) /* KEY=VALUE, and no '/' in the key */
+		CHECK(strchr(s->sysctl.v[i], '=') &&
+		      strcspn(s->sysctl.v[i], "/") > strcspn(s->sysctl.v[i], "="));
 	CHECK(s->umask >= -1 && s->umask <= 0777);
 	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER])
 		CHECK(s->uid_map && s->gid_map);

@@ -241,6 +241,70 @@ else
 	diag "no writable memory cgroup of our own: cgroup limits not tested"
 fi
 
+# ---- cgroup v2: on this hybrid host hugetlb is on the v2 tree (DESIGN.md §7) ----
+V2=/sys/fs/cgroup/unified
+own2=$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup); own2=${own2%/}
+if grep -qw hugetlb "$V2$own2/cgroup.controllers" 2>/dev/null && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] \
+	&& [ -d /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
+	had=$(cat "$V2$own2/cgroup.subtree_control")
+	cg=cagefs-v2-$$
+	mkbundle "$WORLD/b11" "$(args 'sleep 1000')
+c['linux']['cgroupsPath'] = '$cg/ctr'
+c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '2MB', 'limit': 4194304}],
+                           'unified': {'hugetlb.1GB.max': '1073741824'}}"
+	run "hugepageLimits and unified on the v2 tree of a hybrid host" "$RT" create --bundle "$WORLD/b11" h1
+	p=$("$RT" state h1 | field pid)
+	is "$(cat "$V2$own2/$cg/ctr/hugetlb.2MB.max" 2>&1)" 4194304 "hugepageLimits: hugetlb.2MB.max (v2 spelling)"
+	is "$(cat "$V2$own2/$cg/ctr/hugetlb.1GB.max" 2>&1)" 1073741824 "unified: hugetlb.1GB.max written as given"
+	like "$(cat "$V2$own2/cgroup.subtree_control") / $(cat "$V2$own2/$cg/cgroup.subtree_control")" \
+		"hugetlb.* / hugetlb" "the controller is enabled in every ancestor's cgroup.subtree_control"
+	is "$(grep '^0::' /proc/$p/cgroup)" "0::$own2/$cg/ctr" "the init is in the container's v2 cgroup"
+	like "$(grep memory /proc/$p/cgroup)" "/$cg/ctr\$" "... and in the v1 ones, with the same path"
+	"$RT" delete --force h1
+	run "delete removes the v2 cgroup" test ! -e "$V2$own2/$cg/ctr"
+	mkbundle "$WORLD/b11b" "$(args 'true')
+c['linux']['cgroupsPath'] = '$cg/ctr2'
+c['linux']['resources'] = {'unified': {'memory.high': '1M'}}"
+	fails "unified: a v1 controller's file is refused" "$RT" run --bundle "$WORLD/b11b" h2
+	like "$(cat "$WORLD/last.out")" "memory.high needs the memory controller on cgroup v2" "... saying why"
+	run "... and leaves no cgroup behind" test ! -e "$V2$own2/$cg/ctr2" -a ! -e "/sys/fs/cgroup/memory$mem/$cg/ctr2"
+	# A unified host, as far as this kernel lets one be made: cgroup2
+	# alone at /sys/fs/cgroup, in a mount namespace of its own.
+	mkbundle "$WORLD/b12" "$(args 'sleep 1000')
+c['linux']['cgroupsPath'] = '$cg/pure'
+c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '1GB', 'limit': 0}]}"
+	mkbundle "$WORLD/b12b" "$(args 'true')
+c['linux']['resources'] = {'memory': {'limit': 67108864}}"
+	out=$(unshare -m --propagation private sh -c "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup &&
+		$RT create --bundle $WORLD/b12 u1 && cat /sys/fs/cgroup$own2/$cg/pure/hugetlb.1GB.max &&
+		grep '^0::' /proc/\$($RT state u1 | sed 's/.*\"pid\":\([0-9]*\).*/\1/')/cgroup; $RT delete --force u1;
+		test -e /sys/fs/cgroup$own2/$cg/pure && echo left; $RT run --bundle $WORLD/b12b u2" 2>&1)
+	like "$out" "^0
+0::$own2/$cg/pure
+" "unified host: the limit is set in the one v2 tree, and the init is in it"
+	unlike "$out" "left" "unified host: delete removes the cgroup"
+	like "$out" "no cgroup hierarchy has the memory controller" "unified host: a limit whose controller v2 lacks is refused"
+	# delete removes the container's directory; its parent is the test's.
+	awk -F: '{print $2 ":" $3}' /proc/self/cgroup | while IFS=: read -r c own; do
+		case $c in "") m=$V2 ;; name=*) m=/sys/fs/cgroup/${c#name=} ;; *) m=/sys/fs/cgroup/$c ;; esac
+		rmdir "$m${own%/}/$cg" 2>/dev/null
+	done
+	case " $had " in *" hugetlb "*) ;; *) echo -hugetlb > "$V2$own2/cgroup.subtree_control" ;; esac
+	run "the test leaves no v2 cgroup behind" test ! -e "$V2$own2/$cg"
+else
+	diag "no hugetlb controller on a v2 tree here: cgroup v2 not tested"
+fi
+mkbundle "$WORLD/b13" "$(args 'true')
+c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '../../x', 'limit': 1}]}"
+fails "a hugepageLimits pageSize that is not a size is refused" "$RT" run --bundle "$WORLD/b13" h3
+like "$(cat "$WORLD/last.out")" "hugepageLimits\[0\] needs a pageSize" "... naming the entry"
+mkbundle "$WORLD/b14" "$(args 'true')
+c['linux']['resources'] = {'unified': {'cgroup.procs': '1'}}"
+fails "unified: cgroup.procs (moving a process) is refused" "$RT" run --bundle "$WORLD/b14" h4
+mkbundle "$WORLD/b15" "$(args 'true')
+c['linux']['resources'] = {'unified': {'hugetlb.2MB/../../x': '1'}}"
+fails "unified: a key with a / is refused" "$RT" run --bundle "$WORLD/b15" h5
+
 # ---- a terminal through --console-socket ----
 cat > "$WORLD/console.py" <<'PY'
 import os, signal, socket, sys

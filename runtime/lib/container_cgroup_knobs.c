@@ -1,0 +1,227 @@
+/* linux.resources of an ordinary OCI bundle, turned into the cgroup files
+ * to write: memory, pids, cpu, cpuset, hugepageLimits and (v2) unified.
+ * A controller's files are named as its hierarchy wants them: the same
+ * limit is memory.limit_in_bytes on v1 and memory.max on v2, and on a
+ * hybrid host (DESIGN.md §7) hugetlb is on v2 while the rest is on v1. */
+#define _GNU_SOURCE
+#include "container_cgroup.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "cagefs/log.h"
+
+#define RES "config.json: linux.resources"
+
+bool cage_cg_listed(const char *ctrls, const char *ctrl)
+{
+	size_t n = strlen(ctrl);
+	for (const char *c = ctrls; n && (c = strstr(c, ctrl)); c += n)
+		if ((c == ctrls || c[-1] == ',') && (c[n] == '\0' || c[n] == ','))
+			return true;
+	return false;
+}
+
+static long long res_int(yajl_val res, const char *a, const char *b, bool *set)
+{
+	const char *path[] = {a, b, NULL};
+	yajl_val v = yajl_tree_get(res, path, yajl_t_number);
+	*set = v && YAJL_IS_INTEGER(v);
+	return *set ? YAJL_GET_INTEGER(v) : 0;
+}
+
+static const char *res_str(yajl_val res, const char *a, const char *b)
+{
+	const char *path[] = {a, b, NULL};
+	yajl_val v = yajl_tree_get(res, path, yajl_t_string);
+	return v && v->u.string[0] ? v->u.string : NULL;
+}
+
+static struct cg_knob *next(struct cg_knobs *ks, const char *ctrl, const char *file, cage_err_t *err)
+{
+	if (ks->n == CG_KNOBS_MAX) {
+		cage_err_set(err, RES ": more than %d cgroup settings", CG_KNOBS_MAX);
+		return NULL;
+	}
+	struct cg_knob *k = &ks->k[ks->n++];
+	*k = (struct cg_knob){.v2_only = false};
+	snprintf(k->ctrl, sizeof(k->ctrl), "%s", ctrl);
+	snprintf(k->file, sizeof(k->file), "%s", file);
+	return k;
+}
+
+/* A number for FILE; negative means "no limit", spelt as the file wants. */
+static int add(struct cg_knobs *ks, const char *ctrl, const char *file, long long v, cage_err_t *err)
+{
+	struct cg_knob *k = next(ks, ctrl, file, err);
+	if (!k)
+		return -1;
+	if (v < 0)
+		snprintf(k->value, sizeof(k->value), "%s",
+			 strstr(file, "pids") || strstr(file, ".max") ? "max" : "-1");
+	else
+		snprintf(k->value, sizeof(k->value), "%lld", v);
+	return 0;
+}
+
+static int add_str(struct cg_knobs *ks, const char *ctrl, const char *file, const char *v, cage_err_t *err)
+{
+	struct cg_knob *k = next(ks, ctrl, file, err);
+	if (!k)
+		return -1;
+	if (snprintf(k->value, sizeof(k->value), "%s", v) >= (int)sizeof(k->value))
+		return cage_err_set(err, RES ": the value for %s is too long", file);
+	return 0;
+}
+
+static int memory_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+{
+	bool set, lset;
+	long long limit = res_int(res, "memory", "limit", &lset);
+	if (lset && add(ks, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", limit, err) < 0)
+		return -1;
+	long long v = res_int(res, "memory", "reservation", &set);
+	if (set && add(ks, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", v, err) < 0)
+		return -1;
+	v = res_int(res, "memory", "swap", &set);
+	/* v1 limits memory+swap together; v2 limits swap alone. */
+	if (set && !v2)
+		return add(ks, "memory", "memory.memsw.limit_in_bytes", v, err);
+	if (set && lset && v > 0 && limit > 0)
+		return add(ks, "memory", "memory.swap.max", v - limit, err);
+	return 0;
+}
+
+static int cpu_max(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
+{
+	bool qset, pset;
+	long long quota = res_int(res, "cpu", "quota", &qset), period = res_int(res, "cpu", "period", &pset);
+	if (!qset && !pset)
+		return 0;
+	char v[64];
+	if (qset && quota > 0)
+		snprintf(v, sizeof(v), "%lld %lld", quota, pset ? period : 100000);
+	else
+		snprintf(v, sizeof(v), "max %lld", pset ? period : 100000);
+	return add_str(ks, "cpu", "cpu.max", v, err);
+}
+
+static int cpu_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+{
+	bool set;
+	long long shares = res_int(res, "cpu", "shares", &set);
+	/* runc's conversion of shares [2, 262144] to weight [1, 10000] */
+	if (set && v2 && add(ks, "cpu", "cpu.weight", 1 + ((shares - 2) * 9999) / 262142, err) < 0)
+		return -1;
+	if (set && !v2 && add(ks, "cpu", "cpu.shares", shares, err) < 0)
+		return -1;
+	if (v2 && cpu_max(res, ks, err) < 0)
+		return -1;
+	long long v = res_int(res, "cpu", "period", &set);
+	if (!v2 && set && add(ks, "cpu", "cpu.cfs_period_us", v, err) < 0)
+		return -1;
+	v = res_int(res, "cpu", "quota", &set);
+	if (!v2 && set && add(ks, "cpu", "cpu.cfs_quota_us", v, err) < 0)
+		return -1;
+	/* cpuset.cpus and cpuset.mems are named alike on v1 and v2 */
+	const char *cpus = res_str(res, "cpu", "cpus"), *mems = res_str(res, "cpu", "mems");
+	if (cpus && add_str(ks, "cpuset", "cpuset.cpus", cpus, err) < 0)
+		return -1;
+	return mems ? add_str(ks, "cpuset", "cpuset.mems", mems, err) : 0;
+}
+
+/* "2MB", "1GB", "64KB": the page size is part of a file name, so nothing
+ * else is let through (no '/', no ".."). */
+static bool page_size_ok(const char *s)
+{
+	size_t d = 0;
+	while (isdigit((unsigned char)s[d]))
+		d++;
+	return d > 0 && d < 8 && strchr("KMG", s[d]) && s[d] && s[d + 1] == 'B' && s[d + 2] == '\0';
+}
+
+static int hugetlb_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+{
+	const char *path[] = {"hugepageLimits", NULL};
+	yajl_val a = yajl_tree_get(res, path, yajl_t_any);
+	if (a && !YAJL_IS_ARRAY(a))
+		return cage_err_set(err, RES ".hugepageLimits is not an array");
+	for (size_t i = 0; a && i < a->u.array.len; i++) {
+		const char *ps[] = {"pageSize", NULL}, *lim[] = {"limit", NULL};
+		yajl_val s = yajl_tree_get(a->u.array.values[i], ps, yajl_t_string);
+		yajl_val l = yajl_tree_get(a->u.array.values[i], lim, yajl_t_number);
+		if (!s || !page_size_ok(s->u.string) || !l || !YAJL_IS_INTEGER(l) || YAJL_GET_INTEGER(l) < 0)
+			return cage_err_set(err, RES ".hugepageLimits[%zu] needs a pageSize like \"2MB\" and "
+					    "a limit of 0 or more", i);
+		char file[64];
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", s->u.string, v2 ? "max" : "limit_in_bytes");
+		if (add(ks, "hugetlb", file, YAJL_GET_INTEGER(l), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A key of linux.resources.unified: "CONTROLLER.NAME", never one of the
+ * files that move processes or change the tree (cgroup.procs,
+ * cgroup.subtree_control, ...): only cgroup.max.* of the core files. */
+static bool unified_key_ok(const char *k, char *ctrl, size_t size)
+{
+	size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	if (n == 0 || n >= size || k[n] != '.' || !k[n + 1] || strlen(k) >= 64 ||
+	    strspn(k + n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+		    strlen(k + n + 1) || strstr(k, ".."))
+		return false;
+	snprintf(ctrl, size, "%.*s", (int)n, k);
+	return strcmp(ctrl, "cgroup") || !strncmp(k, "cgroup.max.", 11);
+}
+
+static int unified_knobs(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
+{
+	const char *path[] = {"unified", NULL};
+	yajl_val u = yajl_tree_get(res, path, yajl_t_any);
+	if (u && !YAJL_IS_OBJECT(u))
+		return cage_err_set(err, RES ".unified is not an object");
+	for (size_t i = 0; u && i < u->u.object.len; i++) {
+		const char *key = u->u.object.keys[i];
+		yajl_val v = u->u.object.values[i];
+		char ctrl[32];
+		if (!unified_key_ok(key, ctrl, sizeof(ctrl)))
+			return cage_err_set(err, RES ".unified: \"%s\" is not a cgroup v2 file cagefs-runtime "
+					    "may write", key);
+		if (!YAJL_IS_STRING(v))
+			return cage_err_set(err, RES ".unified.%s is not a string", key);
+		if (add_str(ks, ctrl, key, v->u.string, err) < 0)
+			return -1;
+		ks->k[ks->n - 1].v2_only = true;
+	}
+	return 0;
+}
+
+int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
+		  cage_err_t *err)
+{
+	yajl_val res = (yajl_val)resources;
+	out->n = 0;
+	if (!res)
+		return 0;
+	bool set;
+	long long pids = res_int(res, "pids", "limit", &set);
+	if (memory_knobs(res, cage_cg_listed(v2_ctrls, "memory"), out, err) < 0 ||
+	    (set && add(out, "pids", "pids.max", pids > 0 ? pids : -1, err) < 0) ||
+	    cpu_knobs(res, cage_cg_listed(v2_ctrls, "cpu"), out, err) < 0 ||
+	    hugetlb_knobs(res, cage_cg_listed(v2_ctrls, "hugetlb"), out, err) < 0 ||
+	    unified_knobs(res, out, err) < 0)
+		return -1;
+	/* "devices" is not among them: a container has only the nodes of
+	 * linux.devices and OCI's defaults, and no CAP_MKNOD unless given. */
+	static const char *const unapplied[] = {"blockIO", "network", "rdma"};
+	for (size_t i = 0; warn && i < sizeof(unapplied) / sizeof(*unapplied); i++) {
+		const char *path[] = {unapplied[i], NULL};
+		if (yajl_tree_get(res, path, yajl_t_any))
+			cage_warn(RES ".%s is not applied by cagefs-runtime", unapplied[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* linux.resources turned into cgroup files, v1 and v2 spellings (no root). */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "../../runtime/lib/container_cgroup.h"
+#include "tap.h"
+
+/* The knobs of the JSON text RES with the v2 controllers V2, as
+ * "ctrl:file=value;" joined; or "error: MESSAGE". */
+static char *knobs(const char *res, const char *v2)
+{
+	static char out[4096];
+	char ebuf[256];
+	yajl_val doc = yajl_tree_parse(res, ebuf, sizeof(ebuf));
+	struct cg_knobs ks;
+	cage_err_t err = {0};
+	if (!doc)
+		return strcpy(out, "bad json");
+	if (cage_cg_knobs(doc, v2, false, &ks, &err) < 0) {
+		snprintf(out, sizeof(out), "error: %s", err.msg);
+	} else {
+		out[0] = '\0';
+		for (size_t i = 0; i < ks.n; i++)
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s:%s=%s;", ks.k[i].ctrl,
+				 ks.k[i].file, ks.k[i].value);
+	}
+	yajl_tree_free(doc);
+	return out;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+int main(void)
+{
+	const char *mem = "{\"memory\": {\"limit\": 1000, \"reservation\": 500, \"swap\": 3000}}";
+	is_str(knobs(mem, ""), "memory:memory.limit_in_bytes=1000;memory:memory.soft_limit_in_bytes=500;"
+			       "memory:memory.memsw.limit_in_bytes=3000;",
+	       "memory on v1: limit, soft limit, memory+swap");
+	is_str(knobs(mem, "cpu,memory,pids"), "memory:memory.max=1000;memory:memory.low=500;"
+					      "memory:memory.swap.max=2000;",
+	       "memory on v2: max, low, swap alone (swap - limit)");
+	is_str(knobs("{\"memory\": {\"limit\": -1}, \"pids\": {\"limit\": 0}}", ""),
+	       "memory:memory.limit_in_bytes=-1;pids:pids.max=max;", "no limit is -1 on v1, max for pids");
+	is_str(knobs("{\"memory\": {\"limit\": -1}}", "memory"), "memory:memory.max=max;",
+	       "no limit is max on v2");
+	const char *cpu = "{\"cpu\": {\"shares\": 1024, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1\"}}";
+	is_str(knobs(cpu, ""), "cpu:cpu.shares=1024;cpu:cpu.cfs_period_us=100000;cpu:cpu.cfs_quota_us=50000;"
+			       "cpuset:cpuset.cpus=0-1;",
+	       "cpu on v1");
+	is_str(knobs(cpu, "cpu,cpuset"), "cpu:cpu.weight=39;cpu:cpu.max=50000 100000;cpuset:cpuset.cpus=0-1;",
+	       "cpu on v2: shares as weight (runc's conversion), quota and period as cpu.max");
+	is_str(knobs("{\"cpu\": {\"period\": 20000}}", "cpu"), "cpu:cpu.max=max 20000;",
+	       "cpu on v2: a period alone is \"max PERIOD\"");
+	const char *huge = "{\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4096}]}";
+	is_str(knobs(huge, ""), "hugetlb:hugetlb.2MB.limit_in_bytes=4096;", "hugepageLimits on v1");
+	is_str(knobs(huge, "hugetlb"), "hugetlb:hugetlb.2MB.max=4096;", "hugepageLimits on v2 (hybrid: "
+	       "hugetlb alone there)");
+	for (const char *const *bad = (const char *const[]){"../x", "2MB/..", "MB", "2TB", "2mb", "12345678MB",
+							      "2MBx", "", NULL}; *bad; bad++) {
+		char res[128];
+		snprintf(res, sizeof(res), "{\"hugepageLimits\": [{\"pageSize\": \"%s\", \"limit\": 1}]}", *bad);
+		ok(starts(knobs(res, ""), "error: config.json: linux.resources.hugepageLimits[0]"),
+		   "pageSize \"%s\" is refused", *bad);
+	}
+	is_str(knobs("{\"hugepageLimits\": {}}", ""), "error: config.json: linux.resources.hugepageLimits is "
+	       "not an array", "hugepageLimits must be an array");
+	is_str(knobs("{\"unified\": {\"memory.high\": \"1M\", \"cgroup.max.depth\": \"3\"}}", "memory"),
+	       "memory:memory.high=1M;cgroup:cgroup.max.depth=3;", "unified: files taken as they are");
+	for (const char *const *bad = (const char *const[]){"cgroup.procs", "cgroup.subtree_control",
+		     "cgroup.kill", "memory", ".high", "memory.high/../x", "memory..x", "Memory.high", NULL};
+	     *bad; bad++) {
+		char res[128];
+		snprintf(res, sizeof(res), "{\"unified\": {\"%s\": \"1\"}}", *bad);
+		ok(starts(knobs(res, ""), "error: config.json: linux.resources.unified: \""),
+		   "unified key \"%s\" is refused", *bad);
+	}
+	is_str(knobs("{\"unified\": {\"memory.high\": 5}}", ""), "error: config.json: linux.resources.unified."
+	       "memory.high is not a string", "unified values are strings");
+	char many[4096] = "{\"hugepageLimits\": [";
+	for (int i = 0; i < 40; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s{\"pageSize\": \"%dKB\", \"limit\": 1}",
+			 i ? ", " : "", i + 1);
+	strcat(many, "]}");
+	ok(strstr(knobs(many, ""), "more than 32 cgroup settings") != NULL, "more settings than fit are an error");
+	return done_testing();
+}
