@@ -30,6 +30,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/lock.h"
 #include "cagefs/log.h"
+#include "cgroup.h"
 #include "cagefs/safefs.h"
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
@@ -60,9 +61,14 @@ static int bundle_config(const struct cage_paths *p, const char *user, const uid
 	return cage_oci_load(cfg, oci, err);
 }
 
-static int child_build(const struct cage_oci *oci, const char *user, int report)
+static int child_build(const struct cage_oci *oci, const char *user, const char *pin_cgroup, int report)
 {
 	cage_err_t err = {0};
+	/* Moved before the cage is built, so what the kernel charges for it
+	 * (mounts, procfs) is not the session's either. */
+	if (pin_cgroup[0] && cage_cg_move(pin_cgroup, getpid(), &err) < 0)
+		cage_warn("the cage of %s stays pinned in this session's cgroup: %s", user, err.msg);
+	err = (cage_err_t){0};
 	int flags = oci->namespaces & (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
 	if (unshare(flags) < 0)
 		cage_err_sys(&err, errno, "unshare");
@@ -80,6 +86,9 @@ static int child_build(const struct cage_oci *oci, const char *user, int report)
 static int create_cage(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
 		       cage_err_t *err)
 {
+	char pin_cgroup[256];
+	if (cage_pin_cgroup(p, pin_cgroup, sizeof(pin_cgroup), err) < 0)
+		return -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cage_err_sys(err, errno, "socketpair");
@@ -89,7 +98,7 @@ static int create_cage(const struct cage_paths *p, const char *user, const struc
 		close(sv[0]);
 		if (fork() != 0)
 			_exit(0);
-		_exit(child_build(oci, user, sv[1]));
+		_exit(child_build(oci, user, pin_cgroup, sv[1]));
 	}
 	close(sv[1]);
 	if (child > 0)

@@ -75,5 +75,9 @@ int cage_pin_open(const struct cage_paths *p, const char *user, const char *type
 int cage_pin_pidfd(const struct cage_paths *p, const char *user); /* -1 if none */
 int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err);
 void cage_pin_sleep(const char *user) __attribute__((noreturn));
+/* Where pins live: pin_cgroup= of cagefs.ini (default /cagefs/pins), a path
+ * from the root of every cgroup hierarchy; "" leaves a pin in the cgroup
+ * of the session that built the cage. */
+int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err);
 
 #endif

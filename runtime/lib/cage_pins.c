@@ -9,6 +9,10 @@
  * (runtime/pin/cagefs-pin.c, compiled into the library) from a sealed memfd,
  * so a pin costs a few pages (~12 KiB) and no disk file is its exe.  Its pid
  * and start time survive the exec, so the record stays true.
+ * A pin is moved out of the session that built the cage into a cgroup of
+ * its own (cagefs.ini pin_cgroup=): left in the session's cgroup it would
+ * keep that cgroup from being removed when the session ends (pam_cgfs
+ * cleanup, a systemd session scope).
  * (Bind-mounting nsfs files into an older "holder" namespace was tried
  * first: on 6.x kernels namespace ids come from per-CPU batches, so the
  * kernel's loop check refuses such binds at random.) */
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
+#include "cagefs/config.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 
@@ -102,6 +107,40 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 	if (unlink(f) < 0 && errno != ENOENT)
 		return cage_err_sys(err, errno, "cannot remove %s", f);
 	return 0;
+}
+
+#define DEFAULT_PIN_CGROUP "/cagefs/pins"
+
+/* Absolute, no empty, "." or ".." component, nothing a cgroup name needs
+ * quoting for. */
+static bool cgroup_path_ok(const char *v)
+{
+	size_t n = strlen(v);
+	return v[0] == '/' && n > 1 && n < 200 && v[n - 1] != '/' && !strstr(v, "//") && !strstr(v, "/.") &&
+	       strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == n;
+}
+
+int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err)
+{
+	struct cage_ini ini = {0};
+	_cleanup_free_ char *file = cage_path_join(p->etc, "cagefs.ini");
+	if (!file)
+		return cage_err_sys(err, ENOMEM, "path");
+	if (cage_ini_load(&ini, file, err) < 0)
+		return -1;
+	const char *v = DEFAULT_PIN_CGROUP;
+	unsigned line = 0;
+	for (size_t i = 0; i < ini.n; i++)
+		if (!strcmp(ini.e[i].key, "pin_cgroup"))
+			v = ini.e[i].value, line = ini.e[i].line;
+	int rc = 0;
+	if ((v[0] && !cgroup_path_ok(v)) || strlen(v) >= size)
+		rc = cage_err_set(err, "%s:%u: pin_cgroup must be empty or an absolute cgroup path (letters, "
+				  "digits, '-', '_', '.', no '.' after a '/'), not '%s'", file, line, v);
+	else
+		snprintf(out, size, "%s", v);
+	cage_ini_free(&ini);
+	return rc;
 }
 
 /* The bytes of runtime/pin/cagefs-pin (build/gen/pin_blob.c). */

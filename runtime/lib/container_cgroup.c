@@ -21,94 +21,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
-#include "container_cgroup.h"
+#include "cgroup.h"
 
 #define CGROOT "/sys/fs/cgroup"
 
-/* One hierarchy of this host, as /proc/self/cgroup lists it. */
-struct hierarchy {
-	bool v2;
-	char ctrls[256];          /* "memory", "cpu,cpuacct", "name=systemd"; v2: its controllers */
-	char mount[256];          /* where it is mounted */
-	char own[1024];           /* the runtime's cgroup in it */
-};
-
-static bool is_cgroup2(const char *path)
-{
-	struct statfs f;
-	return statfs(path, &f) == 0 && f.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-/* "cgroup" stands for the core files, which every v2 tree has. */
-static bool holds(const struct hierarchy *h, const char *ctrl)
-{
-	return strcmp(ctrl, "cgroup") ? cage_cg_listed(h->ctrls, ctrl) : h->v2;
-}
-
-/* A space-separated cgroup file (cgroup.controllers, subtree_control) as a
- * comma list. */
-static void read_list(const char *dir, const char *file, char *out, size_t size)
-{
-	_cleanup_free_ char *path = cage_path_join(dir, file);
-	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	ssize_t n = fd >= 0 ? read(fd, out, size - 1) : -1;
-	out[n > 0 ? n : 0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	for (char *c = out; (c = strchr(c, ' ')); c++)
-		*c = ',';
-}
-
-/* The hierarchies the runtime is in: on a unified host the one v2 tree; on
- * a v1 host the controllers' trees, each mounted at /sys/fs/cgroup/NAME;
- * on a hybrid one (DESIGN.md §7) those and the v2 tree at
- * /sys/fs/cgroup/unified, with what controllers v1 left to it (hugetlb). */
-static size_t hierarchies(struct hierarchy *out, size_t max)
-{
-	bool uni = is_cgroup2(CGROOT);
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[1400];
-	size_t n = 0;
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2 || (uni && c2 != c1 + 1))
-			continue;
-		*c2 = '\0';
-		struct hierarchy *h = &out[n];
-		h->v2 = c2 == c1 + 1;
-		snprintf(h->own, sizeof(h->own), "%s", c2 + 1);
-		const char *name = strncmp(c1 + 1, "name=", 5) ? c1 + 1 : c1 + 6;
-		if (h->v2)
-			snprintf(h->mount, sizeof(h->mount), "%s", uni ? CGROOT : CGROOT "/unified");
-		else
-			snprintf(h->mount, sizeof(h->mount), CGROOT "/%s", name);
-		if (h->v2 ? !is_cgroup2(h->mount) : access(h->mount, F_OK) != 0)
-			continue;
-		if (h->v2)
-			read_list(h->mount, "cgroup.controllers", h->ctrls, sizeof(h->ctrls));
-		else
-			snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
-		n++;
-	}
-	return n;
-}
-
 /* The container's directory in H: cgroupsPath from the hierarchy's root
  * (absolute) or from the runtime's own cgroup (relative, or cagefs-ID). */
-static char *cgroup_dir(const struct cage_spec *s, const char *id, const struct hierarchy *h)
+static char *cgroup_dir(const struct cage_spec *s, const char *id, const struct cage_cg_hierarchy *h)
 {
 	char *dir = NULL;
 	const char *p = s->cgroups_path;
@@ -118,52 +48,11 @@ static char *cgroup_dir(const struct cage_spec *s, const char *id, const struct 
 	return rc < 0 ? NULL : dir;
 }
 
-static int write_file(const char *dir, const char *file, const char *value, cage_err_t *err)
-{
-	_cleanup_free_ char *path = cage_path_join(dir, file);
-	_cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	if (fd < 0 || write(fd, value, strlen(value)) < 0)
-		return cage_err_sys(err, errno, "cannot write %s to %s", value, path ? path : file);
-	return 0;
-}
-
-/* A new v1 cpuset is empty, and nothing can join it: copy the parent's. */
-static void inherit_cpuset(const char *dir)
-{
-	for (const char *const *f = (const char *const[]){"cpuset.cpus", "cpuset.mems", NULL}; *f; f++) {
-		char ppath[4200], buf[256] = "";
-		snprintf(ppath, sizeof(ppath), "%s/../%s", dir, *f);
-		_cleanup_close_ int fd = open(ppath, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (n > 0) {
-			buf[n] = '\0';
-			write_file(dir, *f, buf, NULL);
-		}
-	}
-}
-
-/* mkdir -p (cgroupfs belongs to root: no symlink can be planted there). */
-static int make_dirs(const char *dir, cage_err_t *err)
-{
-	char p[4096];
-	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
-		return cage_err_set(err, "cgroup path too long");
-	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-		if (s)
-			*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return cage_err_sys(err, errno, "cannot create cgroup %s", p);
-		if (!s)
-			return 0;
-		*s = '/';
-	}
-}
-
 /* v2 hands a controller down only where every ancestor has it in
  * cgroup.subtree_control: enable what the knobs need from the root of the
  * tree to DIR's parent (DIR itself will hold the process, and a v2 cgroup
  * with processes cannot hand controllers on). */
-static int enable_down(const char *dir, const struct hierarchy *h, const struct cg_knobs *ks,
+static int enable_down(const char *dir, const struct cage_cg_hierarchy *h, const struct cg_knobs *ks,
 		       cage_err_t *err)
 {
 	char p[4096];
@@ -171,18 +60,18 @@ static int enable_down(const char *dir, const struct hierarchy *h, const struct 
 	for (char *s = p + strlen(h->mount); *s == '/'; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		char on[256];
-		read_list(p, "cgroup.subtree_control", on, sizeof(on));
+		cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
 		for (size_t i = 0; i < ks->n; i++) {
 			const char *c = ks->k[i].ctrl;
-			if (!strcmp(c, "cgroup") || !holds(h, c) || cage_cg_listed(on, c))
+			if (!strcmp(c, "cgroup") || !cage_cg_holds(h, c) || cage_cg_listed(on, c))
 				continue;
 			char plus[40];
 			snprintf(plus, sizeof(plus), "+%s", c);
-			if (write_file(p, "cgroup.subtree_control", plus, NULL) < 0)
+			if (cage_cg_write(p, "cgroup.subtree_control", plus, NULL) < 0)
 				return cage_err_sys(err, errno, "cannot enable the %s controller below %s%s", c, p,
 						    errno == EBUSY ? " (a cgroup v2 directory holding processes "
 						    "cannot hand controllers down)" : "");
-			read_list(p, "cgroup.subtree_control", on, sizeof(on));
+			cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
 		}
 		*s = '/';
 		if (!strchr(s + 1, '/'))
@@ -191,32 +80,28 @@ static int enable_down(const char *dir, const struct hierarchy *h, const struct 
 	return 0;
 }
 
-static int place(const char *dir, const struct hierarchy *h, pid_t pid, const struct cg_knobs *ks,
+static int place(const char *dir, const struct cage_cg_hierarchy *h, pid_t pid, const struct cg_knobs *ks,
 		 cage_err_t *err)
 {
-	if (make_dirs(dir, err) < 0)
+	if (cage_cg_mkdirs(h, dir, err) < 0 || (h->v2 && enable_down(dir, h, ks, err) < 0))
 		return -1;
-	if (h->v2 && enable_down(dir, h, ks, err) < 0)
-		return -1;
-	if (!h->v2 && holds(h, "cpuset"))
-		inherit_cpuset(dir);
 	for (size_t i = 0; i < ks->n; i++)
-		if (holds(h, ks->k[i].ctrl) && write_file(dir, ks->k[i].file, ks->k[i].value, err) < 0)
+		if (cage_cg_holds(h, ks->k[i].ctrl) && cage_cg_write(dir, ks->k[i].file, ks->k[i].value, err) < 0)
 			return -1;
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
-	return write_file(dir, "cgroup.procs", text, err);
+	return cage_cg_write(dir, "cgroup.procs", text, err);
 }
 
 /* Every controller a limit needs must be there: a limit is never dropped
  * in silence. */
-static int check_controllers(const struct hierarchy *h, size_t nh, const struct cg_knobs *ks,
+static int check_controllers(const struct cage_cg_hierarchy *h, size_t nh, const struct cg_knobs *ks,
 			     cage_err_t *err)
 {
 	for (size_t i = 0; i < ks->n; i++) {
 		const struct cg_knob *k = &ks->k[i];
 		size_t j = 0;
-		while (j < nh && !holds(&h[j], k->ctrl))
+		while (j < nh && !cage_cg_holds(&h[j], k->ctrl))
 			j++;
 		if (j == nh)
 			return cage_err_set(err, "linux.resources: no cgroup hierarchy has the %s controller "
@@ -231,8 +116,8 @@ static int check_controllers(const struct hierarchy *h, size_t nh, const struct 
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
 			  cage_err_t *err)
 {
-	struct hierarchy h[16];
-	size_t nh = hierarchies(h, 16);
+	struct cage_cg_hierarchy h[CAGE_CG_HIERARCHIES_MAX];
+	size_t nh = cage_cg_hierarchies(h, CAGE_CG_HIERARCHIES_MAX);
 	const char *v2_ctrls = "";
 	for (size_t i = 0; i < nh; i++)
 		v2_ctrls = h[i].v2 ? h[i].ctrls : v2_ctrls;
@@ -248,7 +133,7 @@ int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, 
 	for (size_t i = 0; rc == 0 && i < nh; i++) {
 		bool needed = false;
 		for (size_t j = 0; j < ks.n; j++)
-			needed |= holds(&h[i], ks.k[j].ctrl);
+			needed |= cage_cg_holds(&h[i], ks.k[j].ctrl);
 		char *dir = cgroup_dir(s, id, &h[i]);
 		cage_err_t perr = {0};
 		/* The hierarchies a limit lives in must work; the others are placement. */
@@ -295,7 +180,7 @@ int cage_ctr_cgroup_join(int dirfd, pid_t pid, cage_err_t *err)
 	if (recorded(dirfd, &dirs) < 0)
 		return cage_err_sys(err, ENOMEM, "cgroups");
 	for (size_t i = 0; i < dirs.n; i++)
-		if (write_file(dirs.v[i], "cgroup.procs", text, err) < 0)
+		if (cage_cg_write(dirs.v[i], "cgroup.procs", text, err) < 0)
 			return -1;
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
-#include "container_cgroup.h"
+#include "cgroup.h"
 
 #define CFG "config.json"
 

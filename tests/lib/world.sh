@@ -51,6 +51,9 @@ world_setup() {
 	world_overlay /run
 	rm -rf /var/cagefs /usr/share/cagefs-skeleton /run/cagefs
 	mkdir -p /etc/cagefs/conf.d
+	# Pins stay in the test's cgroup: the default pin_cgroup (/cagefs/pins
+	# from the root of every hierarchy) would make directories on the host.
+	echo "pin_cgroup=" > /etc/cagefs/cagefs.ini
 	export WORLD
 }
 

@@ -1,0 +1,137 @@
+/* The host's cgroup hierarchies, as the calling process is in them, on a
+ * unified (v2), v1 or hybrid host (DESIGN.md §7: this machine is hybrid),
+ * and the few writes every user of them needs.  cgroupfs belongs to root:
+ * no user can plant a symlink there, so paths are used as they are. */
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/safefs.h"
+
+#define CGROOT "/sys/fs/cgroup"
+
+static bool is_cgroup2(const char *path)
+{
+	struct statfs f;
+	return statfs(path, &f) == 0 && f.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+bool cage_cg_holds(const struct cage_cg_hierarchy *h, const char *ctrl)
+{
+	return strcmp(ctrl, "cgroup") ? cage_cg_listed(h->ctrls, ctrl) : h->v2;
+}
+
+void cage_cg_read_list(const char *dir, const char *file, char *out, size_t size)
+{
+	_cleanup_free_ char *path = cage_path_join(dir, file);
+	_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, out, size - 1) : -1;
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	for (char *c = out; (c = strchr(c, ' ')); c++)
+		*c = ',';
+}
+
+/* On a unified host the one v2 tree; on a v1 host the controllers' trees,
+ * each mounted at /sys/fs/cgroup/NAME; on a hybrid one those and the v2
+ * tree at /sys/fs/cgroup/unified, with what controllers v1 left to it. */
+size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max)
+{
+	bool uni = is_cgroup2(CGROOT);
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[1400];
+	size_t n = 0;
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || (uni && c2 != c1 + 1))
+			continue;
+		*c2 = '\0';
+		struct cage_cg_hierarchy *h = &out[n];
+		h->v2 = c2 == c1 + 1;
+		snprintf(h->own, sizeof(h->own), "%s", c2 + 1);
+		const char *name = strncmp(c1 + 1, "name=", 5) ? c1 + 1 : c1 + 6;
+		if (h->v2)
+			snprintf(h->mount, sizeof(h->mount), "%s", uni ? CGROOT : CGROOT "/unified");
+		else
+			snprintf(h->mount, sizeof(h->mount), CGROOT "/%s", name);
+		if (h->v2 ? !is_cgroup2(h->mount) : access(h->mount, F_OK) != 0)
+			continue;
+		if (h->v2)
+			cage_cg_read_list(h->mount, "cgroup.controllers", h->ctrls, sizeof(h->ctrls));
+		else
+			snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
+		n++;
+	}
+	return n;
+}
+
+int cage_cg_write(const char *dir, const char *file, const char *value, cage_err_t *err)
+{
+	_cleanup_free_ char *path = cage_path_join(dir, file);
+	_cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		return cage_err_sys(err, errno, "cannot write %s to %s", value, path ? path : file);
+	return 0;
+}
+
+static void inherit_cpuset(const char *dir)
+{
+	for (const char *const *f = (const char *const[]){"cpuset.cpus", "cpuset.mems", NULL}; *f; f++) {
+		char ppath[4200], buf[256] = "";
+		snprintf(ppath, sizeof(ppath), "%s/../%s", dir, *f);
+		_cleanup_close_ int fd = open(ppath, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (n > 0) {
+			buf[n] = '\0';
+			cage_cg_write(dir, *f, buf, NULL);
+		}
+	}
+}
+
+int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_t *err)
+{
+	bool cpuset = !h->v2 && cage_cg_holds(h, "cpuset");
+	char p[4096];
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return cage_err_set(err, "cgroup path too long");
+	for (char *s = strchr(p + strlen(h->mount), '/');; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = '\0';
+		if (mkdir(p, 0755) == 0 && cpuset)
+			inherit_cpuset(p);
+		else if (errno != EEXIST)
+			return cage_err_sys(err, errno, "cannot create cgroup %s", p);
+		if (!s)
+			return 0;
+		*s = '/';
+	}
+}
+
+int cage_cg_move(const char *path, pid_t pid, cage_err_t *err)
+{
+	struct cage_cg_hierarchy h[CAGE_CG_HIERARCHIES_MAX];
+	size_t nh = cage_cg_hierarchies(h, CAGE_CG_HIERARCHIES_MAX);
+	char text[32];
+	snprintf(text, sizeof(text), "%d", pid);
+	int rc = 0;
+	for (size_t i = 0; i < nh; i++) {
+		_cleanup_free_ char *dir = NULL;
+		if (asprintf(&dir, "%s%s", h[i].mount, path) < 0)
+			return cage_err_sys(err, ENOMEM, "cgroup");
+		cage_err_t e = {0};
+		if ((cage_cg_mkdirs(&h[i], dir, &e) < 0 || cage_cg_write(dir, "cgroup.procs", text, &e) < 0) &&
+		    rc == 0)
+			rc = cage_err_set(err, "%s", e.msg);
+	}
+	return rc;
+}

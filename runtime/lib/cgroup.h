@@ -1,0 +1,64 @@
+/* cgroups: the host's hierarchies (cgroup.c), the files linux.resources
+ * asks to write (container_cgroup_knobs.c) and where they go
+ * (container_cgroup.c). */
+#ifndef CAGEFS_CGROUP_H
+#define CAGEFS_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cagefs/error.h"
+
+/* One write: FILE in the container's directory of the hierarchy holding
+ * controller CTRL ("cgroup" for the core files every v2 tree has). */
+struct cg_knob {
+	char ctrl[32];
+	char file[64];
+	char value[256];
+	bool v2_only;             /* from linux.resources.unified */
+};
+
+#define CG_KNOBS_MAX 32
+
+struct cg_knobs {
+	struct cg_knob k[CG_KNOBS_MAX];
+	size_t n;
+};
+
+/* The writes RESOURCES (a yajl_val of linux.resources, or NULL) asks for,
+ * named for cgroup v2 where the controller is in the comma list V2_CTRLS
+ * and for v1 elsewhere.  Unknown or malformed values are an error; parts
+ * cagefs-runtime does not apply are warned of when WARN. */
+int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
+		  cage_err_t *err);
+
+/* Whether the comma list CTRLS names controller CTRL. */
+bool cage_cg_listed(const char *ctrls, const char *ctrl);
+
+/* One hierarchy of this host, as /proc/self/cgroup lists it. */
+struct cage_cg_hierarchy {
+	bool v2;
+	char ctrls[256];          /* "memory", "cpu,cpuacct", "name=systemd"; v2: its controllers */
+	char mount[256];          /* where it is mounted */
+	char own[1024];           /* the calling process's cgroup in it */
+};
+
+#define CAGE_CG_HIERARCHIES_MAX 16
+
+/* The hierarchies the calling process is in (at most MAX). */
+size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max);
+/* Whether H has controller CTRL ("cgroup": the core files of any v2 tree). */
+bool cage_cg_holds(const struct cage_cg_hierarchy *h, const char *ctrl);
+/* A space-separated cgroup file (cgroup.controllers, subtree_control) of
+ * DIR as a comma list ("" if unreadable). */
+void cage_cg_read_list(const char *dir, const char *file, char *out, size_t size);
+int cage_cg_write(const char *dir, const char *file, const char *value, cage_err_t *err);
+/* mkdir -p DIR in H; a new v1 cpuset directory gets its parent's cpus and
+ * mems (it is empty, and nothing could join it, otherwise). */
+int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_t *err);
+/* Move PID into PATH (from the root of each hierarchy PID's mover is in),
+ * made if missing: every hierarchy is tried; the first failure is told. */
+int cage_cg_move(const char *path, pid_t pid, cage_err_t *err);
+
+#endif
