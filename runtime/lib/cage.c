@@ -385,6 +385,10 @@ int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage
 	return 0;
 }
 
+/* Every process is looked at (the kernel keeps no list of a namespace's
+ * members), so this costs per process on the host: readlinkat() of the ns
+ * link, relative to /proc, is the cheapest test (a stat() would make the
+ * kernel set up an nsfs inode for each). */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err)
 {
 	ino_t ns;
@@ -392,16 +396,18 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 	*n = 0;
 	if (cage_ns_inode(p, user, &ns, err) < 0 || !ns)
 		return ns ? -1 : 0;
+	char want[64];
+	int wlen = snprintf(want, sizeof(want), "mnt:[%llu]", (unsigned long long)ns);
 	_cleanup_closedir_ DIR *d = opendir("/proc");
 	size_t cap = 0;
 	/* The pin is the cage's anchor, not one of the user's processes. */
 	pid_t pin = cage_pin_pid(p, user);
 	for (struct dirent *de; d && (de = readdir(d));) {
-		char path[64];
-		struct stat st;
+		char path[64], link[64];
 		long pid = strtol(de->d_name, NULL, 10);
-		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
-		if (pid <= 0 || pid == pin || stat(path, &st) < 0 || st.st_ino != ns)
+		snprintf(path, sizeof(path), "%ld/ns/mnt", pid);
+		if (pid <= 0 || pid == pin || readlinkat(dirfd(d), path, link, sizeof(link)) != wlen ||
+		    memcmp(link, want, (size_t)wlen))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
