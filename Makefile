@@ -46,7 +46,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
 DEB_TEST := perl util-linux passwd procps rsync clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
-	golang-github-opencontainers-specs-dev
+	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
 .PHONY: all deps check check-unit check-integration demo bench fuzz install lint clean
@@ -108,6 +108,14 @@ $(B)/cagefs_enter: $(B)/cli/cagefs_enter.o $(LIB)
 $(B)/cagefs_enter_user: $(B)/cagefs_enter
 	$(Q)ln -sf cagefs_enter $@
 
+# The opencontainers runtime-tools bundle validator (users.t), built from
+# the Go sources Debian ships, offline (GOPATH mode).
+$(B)/tests/oci-validate: tests/oci-validate/main.go
+	@mkdir -p $(@D)
+	@echo "  GO      $@"
+	$(Q)GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$(abspath $(B))/gocache GOFLAGS= \
+		go build -o $@ ./tests/oci-validate
+
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
@@ -120,7 +128,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(PIN_GEN)
 	@echo "  FUZZ    $@"
 	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PIN_GEN) $(PKG_LIBS)
 
-check: deps all $(UNIT_BINS) $(B)/fuzz-smoke
+check: deps all $(UNIT_BINS) $(B)/fuzz-smoke $(B)/tests/oci-validate
 	tests/run $(UNIT_BINS) tests/integration/*.t
 
 check-unit: deps $(UNIT_BINS)

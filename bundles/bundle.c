@@ -149,6 +149,28 @@ static int open_dir_fd(const char *path, cage_err_t *err)
 	return fd < 0 ? cage_err_sys(err, errno, "cannot open %s", path) : fd;
 }
 
+/* BUNDLE/rootfs -> the skeleton: the bundle names its root "rootfs", as
+ * runtime-spec's bundle.md wants (the root inside the bundle directory;
+ * the runtime-tools validator checks it), and the one skeleton is shared by
+ * every bundle.  The bundle directory is root's alone (0700), so no user
+ * can swap the link.  Replaced atomically when the skeleton moved. */
+static int link_rootfs(int bfd, const char *skeleton, struct cage_bundle_result *res, cage_err_t *err)
+{
+	char cur[PATH_MAX];
+	ssize_t n = readlinkat(bfd, "rootfs", cur, sizeof(cur) - 1);
+	if (n >= 0 && (size_t)n == strlen(skeleton) && !memcmp(cur, skeleton, (size_t)n))
+		return 0;
+	unlinkat(bfd, "rootfs.new", 0);
+	if (symlinkat(skeleton, bfd, "rootfs.new") < 0 || renameat(bfd, "rootfs.new", bfd, "rootfs") < 0) {
+		int e = errno;
+		unlinkat(bfd, "rootfs.new", 0);
+		return cage_err_sys(err, e, "cannot link rootfs to %s", skeleton);
+	}
+	res->changed = true;
+	res->files++;
+	return 0;
+}
+
 /* /var/cagefs/NN/USER: root-only; the cage sees its parts through mounts. */
 static int make_bundle_dir(struct cage_bundle_ctx *c, const char *user, uid_t uid, cage_err_t *err)
 {
@@ -482,7 +504,7 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	};
 	if (cage_mountplan_build(&in, &plan, err) < 0 || write_etc(c, u, bfd, force, res, err) < 0 ||
 	    run_preps(&plan, bfd, u, home_real, res, err) < 0 || skeleton_mountpoints(c, &plan, err) < 0 ||
-	    cage_bundle_config_json(c, u, &plan, &json, &len, err) < 0 ||
+	    link_rootfs(bfd, c->skeleton, res, err) < 0 || cage_bundle_config_json(c, u, &plan, &json, &len, err) < 0 ||
 	    write_if_changed(bfd, "config.json", json, len, 0600, force, res, err) < 0)
 		goto out;
 	rc = 0;

@@ -154,7 +154,7 @@ int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u
 	gen_process(g, c, u);
 	str(g, "root");
 	yajl_gen_map_open(g);
-	kv(g, "path", c->skeleton);
+	kv(g, "path", "rootfs"); /* a link to the skeleton (bundle.c) */
 	str(g, "readonly");
 	yajl_gen_bool(g, 1);
 	yajl_gen_map_close(g);

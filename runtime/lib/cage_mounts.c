@@ -339,8 +339,14 @@ static int foreign_devices(int rootfd, const struct cage_root_opts *o, cage_err_
 static int bind_root(const struct cage_oci *oci, bool foreign, cage_err_t *err)
 {
 	_cleanup_close_ int skel = open(oci->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (skel < 0)
-		return cage_err_sys(err, errno, "root %s", oci->root);
+	if (skel < 0) {
+		/* A user's bundle/rootfs links to the skeleton: name it. */
+		int e = errno;
+		char to[PATH_MAX];
+		ssize_t n = readlink(oci->root, to, sizeof(to) - 1);
+		to[n > 0 ? n : 0] = '\0';
+		return cage_err_sys(err, e, "root %s%s%s", oci->root, n > 0 ? ", a link to " : "", to);
+	}
 	_cleanup_close_ int tree = sys_open_tree(skel, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
 						  (foreign ? AT_RECURSIVE : 0));
 	if (tree < 0)

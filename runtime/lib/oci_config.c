@@ -217,7 +217,21 @@ int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err)
 		return -1;
 	if (memchr(text, '\0', len))
 		return cage_err_set(err, "%s: NUL byte in the file", path);
-	return cage_oci_parse(text, len, path, oci, err);
+	if (cage_oci_parse(text, len, path, oci, err) < 0)
+		return -1;
+	if (oci->root[0] == '/')
+		return 0;
+	/* A relative root.path is the bundle's (the directory of config.json). */
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	char *abs = NULL;
+	if (slash)
+		*slash = '\0';
+	if (!dir || asprintf(&abs, "%s/%s", slash ? dir : ".", oci->root) < 0)
+		return cage_err_sys(err, ENOMEM, "%s", path);
+	free(oci->root);
+	oci->root = abs;
+	return 0;
 }
 
 void cage_oci_free(struct cage_oci *oci)

@@ -76,7 +76,11 @@ like "$("$CAGEFSCTL" --force-update-etc alice 2>&1)" "1 changed" "--force-update
 # config.json: schema-valid, and a real OCI bundle for crun.
 out=$(/usr/bin/python3 "$TOP"/tests/lib/oci-validate.py /var/cagefs/*/*/config.json 2>&1)
 ok $? "every config.json validates against the OCI runtime-spec schema"; [ -n "$out" ] && echo "$out" | head | sed 's/^/#   /'
+out=$("$B/tests/oci-validate" /var/cagefs/*/*/ 2>&1)
+ok $? "every bundle passes the opencontainers runtime-tools validator (host-specific checks too)"; echo "$out" | head | sed 's/^/#   /'
 j=$(cat "$(var alice)"/config.json)
+like "$(echo "$j" | tr -d ' \n')" '"root":\{"path":"rootfs","readonly":true\}' "root.path is the bundle's rootfs (runtime-spec bundle.md)"
+is "$(readlink "$(var alice)"/rootfs)" "$(readlink -f $SKEL)" "... a link to the skeleton"
 like "$j" '"noNewPrivileges": true' "noNewPrivileges"
 like "$j" '"hidepid=invisible"' "procfs with hidepid=invisible"
 like "$j" '"/proc/kcore"' "masked paths"
@@ -131,6 +135,7 @@ run "cagefs.mp written" test -s /etc/cagefs/cagefs.mp
 userdel bob
 like "$("$CAGEFSCTL" --clean-var-cagefs 2>&1)" "1 bundle" "--clean-var-cagefs removes a deleted user's bundle"
 run "bob's bundle gone, alice's kept" test ! -e /var/cagefs/02/bob -a -f /var/cagefs/01/alice/config.json
+run "... and removing bob's rootfs link left the skeleton whole" test -x $SKEL/bin/sh
 fails "--remove-all asks first" sh -c "'$CAGEFSCTL' --remove-all </dev/null"
 mkdir -p /tmp/keep && echo precious > /tmp/keep/data && mkdir -p $SKEL/mnt-test && mount --bind /tmp/keep $SKEL/mnt-test
 fails "--remove-all does not delete through a mount" "$CAGEFSCTL" --remove-all --do-not-ask

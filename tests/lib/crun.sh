@@ -6,6 +6,7 @@ bundle_of() { echo /var/cagefs/$(printf %02d $(( $(id -u "$1") % 100 )))/$1; }
 crun_in() {
 	local b=$WORLD/crun-$1
 	mkdir -p "$b"
+	cp -P "$(bundle_of "$1")/rootfs" "$b/" 2>/dev/null   # the link to the skeleton
 	/usr/bin/python3 - "$(bundle_of "$1")/config.json" "$b/config.json" "${@:2}" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1])); c["process"]["args"] = sys.argv[3:]
