@@ -35,6 +35,18 @@ static bool starts(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* Each of BAD, put between the JSON texts BEFORE and AFTER, is refused
+ * with an error starting with PREFIX. */
+static void refused(const char *before, const char *after, const char *const *bad, const char *prefix,
+		    const char *what)
+{
+	for (; *bad; bad++) {
+		char res[128];
+		snprintf(res, sizeof(res), "%s%s%s", before, *bad, after);
+		ok(starts(knobs(res, ""), prefix), "%s \"%s\" is refused", what, *bad);
+	}
+}
+
 int main(void)
 {
 	const char *mem = "{\"memory\": {\"limit\": 1000, \"reservation\": 500, \"swap\": 3000}}";
@@ -60,25 +72,17 @@ int main(void)
 	is_str(knobs(huge, ""), "hugetlb:hugetlb.2MB.limit_in_bytes=4096;", "hugepageLimits on v1");
 	is_str(knobs(huge, "hugetlb"), "hugetlb:hugetlb.2MB.max=4096;", "hugepageLimits on v2 (hybrid: "
 	       "hugetlb alone there)");
-	for (const char *const *bad = (const char *const[]){"../x", "2MB/..", "MB", "2TB", "2mb", "12345678MB",
-							      "2MBx", "", NULL}; *bad; bad++) {
-		char res[128];
-		snprintf(res, sizeof(res), "{\"hugepageLimits\": [{\"pageSize\": \"%s\", \"limit\": 1}]}", *bad);
-		ok(starts(knobs(res, ""), "error: config.json: linux.resources.hugepageLimits[0]"),
-		   "pageSize \"%s\" is refused", *bad);
-	}
+	refused("{\"hugepageLimits\": [{\"pageSize\": \"", "\", \"limit\": 1}]}",
+		(const char *const[]){"../x", "2MB/..", "MB", "2TB", "2mb", "12345678MB", "2MBx", "", NULL},
+		"error: config.json: linux.resources.hugepageLimits[0]", "pageSize");
 	is_str(knobs("{\"hugepageLimits\": {}}", ""), "error: config.json: linux.resources.hugepageLimits is "
 	       "not an array", "hugepageLimits must be an array");
 	is_str(knobs("{\"unified\": {\"memory.high\": \"1M\", \"cgroup.max.depth\": \"3\"}}", "memory"),
 	       "memory:memory.high=1M;cgroup:cgroup.max.depth=3;", "unified: files taken as they are");
-	for (const char *const *bad = (const char *const[]){"cgroup.procs", "cgroup.subtree_control",
-		     "cgroup.kill", "memory", ".high", "memory.high/../x", "memory..x", "Memory.high", NULL};
-	     *bad; bad++) {
-		char res[128];
-		snprintf(res, sizeof(res), "{\"unified\": {\"%s\": \"1\"}}", *bad);
-		ok(starts(knobs(res, ""), "error: config.json: linux.resources.unified: \""),
-		   "unified key \"%s\" is refused", *bad);
-	}
+	refused("{\"unified\": {\"", "\": \"1\"}}",
+		(const char *const[]){"cgroup.procs", "cgroup.subtree_control", "cgroup.kill", "memory", ".high",
+				      "memory.high/../x", "memory..x", "Memory.high", NULL},
+		"error: config.json: linux.resources.unified: \"", "unified key");
 	is_str(knobs("{\"unified\": {\"memory.high\": 5}}", ""), "error: config.json: linux.resources.unified."
 	       "memory.high is not a string", "unified values are strings");
 	char many[4096] = "{\"hugepageLimits\": [";
