@@ -86,9 +86,12 @@ static int child_build(const struct cage_oci *oci, const char *user, const char 
 static int create_cage(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
 		       cage_err_t *err)
 {
-	char pin_cgroup[256];
-	if (cage_pin_cgroup(p, pin_cgroup, sizeof(pin_cgroup), err) < 0)
-		return -1;
+	/* A broken pin_cgroup must not stop every first login: said, and the
+	 * pin stays where it is. */
+	char pin_cgroup[256] = "";
+	cage_err_t cerr = {0};
+	if (cage_pin_cgroup(p, pin_cgroup, sizeof(pin_cgroup), &cerr) < 0)
+		cage_warn("%s; the cage of %s stays pinned in this session's cgroup", cerr.msg, user);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cage_err_sys(err, errno, "socketpair");

@@ -19,12 +19,6 @@
 
 #define CGROOT "/sys/fs/cgroup"
 
-static bool is_cgroup2(const char *path)
-{
-	struct statfs f;
-	return statfs(path, &f) == 0 && f.f_type == CGROUP2_SUPER_MAGIC;
-}
-
 bool cage_cg_holds(const struct cage_cg_hierarchy *h, const char *ctrl)
 {
 	return strcmp(ctrl, "cgroup") ? cage_cg_listed(h->ctrls, ctrl) : h->v2;
@@ -41,37 +35,55 @@ void cage_cg_read_list(const char *dir, const char *file, char *out, size_t size
 		*c = ',';
 }
 
+static bool is_cgroupfs(const char *path, bool v2)
+{
+	struct statfs f;
+	return statfs(path, &f) == 0 && f.f_type == (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC);
+}
+
+/* One line "ID:CONTROLLERS:PATH" into H; false for a line to skip.  The
+ * path is the caller's own cgroup, which a user with a delegated tree
+ * names (and a name may hold ':'), so nothing of it is trusted: lines are
+ * read whole, the controllers field must look like one, and the mount must
+ * be a cgroupfs. */
+static bool parse_line(char *line, bool uni, struct cage_cg_hierarchy *h)
+{
+	line[strcspn(line, "\n")] = '\0';
+	char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2 || (uni && c2 != c1 + 1))
+		return false;
+	*c2 = '\0';
+	const char *ctrls = c1 + 1, *own = c2 + 1;
+	if (strspn(ctrls, "abcdefghijklmnopqrstuvwxyz0123456789_,=") != strlen(ctrls) || own[0] != '/' ||
+	    strlen(own) >= sizeof(h->own) || strlen(ctrls) >= sizeof(h->ctrls) - 1)
+		return false;
+	h->v2 = c2 == c1 + 1;
+	snprintf(h->own, sizeof(h->own), "%s", own);
+	const char *name = strncmp(ctrls, "name=", 5) ? ctrls : ctrls + 5;
+	if (h->v2)
+		snprintf(h->mount, sizeof(h->mount), "%s", uni ? CGROOT : CGROOT "/unified");
+	else
+		snprintf(h->mount, sizeof(h->mount), CGROOT "/%s", name);
+	if (!is_cgroupfs(h->mount, h->v2))
+		return false;
+	if (h->v2)
+		cage_cg_read_list(h->mount, "cgroup.controllers", h->ctrls, sizeof(h->ctrls));
+	else
+		snprintf(h->ctrls, sizeof(h->ctrls), "%s", ctrls);
+	return true;
+}
+
 /* On a unified host the one v2 tree; on a v1 host the controllers' trees,
  * each mounted at /sys/fs/cgroup/NAME; on a hybrid one those and the v2
  * tree at /sys/fs/cgroup/unified, with what controllers v1 left to it. */
 size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max)
 {
-	bool uni = is_cgroup2(CGROOT);
+	bool uni = is_cgroupfs(CGROOT, true);
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[1400];
-	size_t n = 0;
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2 || (uni && c2 != c1 + 1))
-			continue;
-		*c2 = '\0';
-		struct cage_cg_hierarchy *h = &out[n];
-		h->v2 = c2 == c1 + 1;
-		snprintf(h->own, sizeof(h->own), "%s", c2 + 1);
-		const char *name = strncmp(c1 + 1, "name=", 5) ? c1 + 1 : c1 + 6;
-		if (h->v2)
-			snprintf(h->mount, sizeof(h->mount), "%s", uni ? CGROOT : CGROOT "/unified");
-		else
-			snprintf(h->mount, sizeof(h->mount), CGROOT "/%s", name);
-		if (h->v2 ? !is_cgroup2(h->mount) : access(h->mount, F_OK) != 0)
-			continue;
-		if (h->v2)
-			cage_cg_read_list(h->mount, "cgroup.controllers", h->ctrls, sizeof(h->ctrls));
-		else
-			snprintf(h->ctrls, sizeof(h->ctrls), "%s", c1 + 1);
-		n++;
-	}
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, n = 0;
+	while (f && n < max && getline(&line, &cap, f) > 0)
+		n += parse_line(line, uni, &out[n]);
 	return n;
 }
 
@@ -84,17 +96,20 @@ int cage_cg_write(const char *dir, const char *file, const char *value, cage_err
 	return 0;
 }
 
-static void inherit_cpuset(const char *dir)
+/* A v1 cpuset directory with no cpus or mems (new, or left so by a crash
+ * or a concurrent creator between its mkdir and the copy) gets its
+ * parent's: nothing could join it otherwise. */
+static void fill_cpuset(const char *dir)
 {
 	for (const char *const *f = (const char *const[]){"cpuset.cpus", "cpuset.mems", NULL}; *f; f++) {
-		char ppath[4200], buf[256] = "";
-		snprintf(ppath, sizeof(ppath), "%s/../%s", dir, *f);
-		_cleanup_close_ int fd = open(ppath, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (n > 0) {
-			buf[n] = '\0';
+		char own[256], ppath[4200], buf[256] = "";
+		cage_cg_read_list(dir, *f, own, sizeof(own));
+		if (own[0])
+			continue;
+		snprintf(ppath, sizeof(ppath), "%s/..", dir);
+		cage_cg_read_list(ppath, *f, buf, sizeof(buf));
+		if (buf[0])
 			cage_cg_write(dir, *f, buf, NULL);
-		}
 	}
 }
 
@@ -107,10 +122,10 @@ int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_
 	for (char *s = strchr(p + strlen(h->mount), '/');; s = strchr(s + 1, '/')) {
 		if (s)
 			*s = '\0';
-		if (mkdir(p, 0755) == 0 && cpuset)
-			inherit_cpuset(p);
-		else if (errno != EEXIST)
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
 			return cage_err_sys(err, errno, "cannot create cgroup %s", p);
+		if (cpuset && strlen(p) > strlen(h->mount))
+			fill_cpuset(p);
 		if (!s)
 			return 0;
 		*s = '/';

@@ -44,7 +44,7 @@ struct cage_cg_hierarchy {
 	char own[1024];           /* the calling process's cgroup in it */
 };
 
-#define CAGE_CG_HIERARCHIES_MAX 16
+#define CAGE_CG_HIERARCHIES_MAX 32
 
 /* The hierarchies the calling process is in (at most MAX). */
 size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max);

@@ -80,9 +80,23 @@ static int enable_down(const char *dir, const struct cage_cg_hierarchy *h, const
 	return 0;
 }
 
-static int place(const char *dir, const struct cage_cg_hierarchy *h, pid_t pid, const struct cg_knobs *ks,
-		 cage_err_t *err)
+/* Whether DIR holds a process (one that is not the container's, which
+ * delete would then kill). */
+static bool populated(const char *dir)
 {
+	char procs[16];
+	cage_cg_read_list(dir, "cgroup.procs", procs, sizeof(procs));
+	return procs[0] != '\0';
+}
+
+/* OURS: DIR is made here (so undo may remove it). */
+static int place(const char *dir, const struct cage_cg_hierarchy *h, pid_t pid, const struct cg_knobs *ks,
+		 bool *ours, cage_err_t *err)
+{
+	*ours = access(dir, F_OK) != 0;
+	if (!*ours && populated(dir))
+		return cage_err_set(err, "cgroup %s already holds processes: a container does not share "
+				    "its cgroup (delete would kill them)", dir);
 	if (cage_cg_mkdirs(h, dir, err) < 0 || (h->v2 && enable_down(dir, h, ks, err) < 0))
 		return -1;
 	for (size_t i = 0; i < ks->n; i++)
@@ -136,12 +150,14 @@ int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, 
 			needed |= cage_cg_holds(&h[i], ks.k[j].ctrl);
 		char *dir = cgroup_dir(s, id, &h[i]);
 		cage_err_t perr = {0};
+		bool ours = false, placed = false;
 		/* The hierarchies a limit lives in must work; the others are placement. */
 		if (!dir)
 			rc = cage_err_sys(err, ENOMEM, "cgroup");
-		else if (place(dir, &h[i], pid, &ks, needed ? err : &perr) < 0 && needed)
+		else if (!(placed = place(dir, &h[i], pid, &ks, &ours, needed ? err : &perr) == 0) && needed)
 			rc = -1;
-		if (dir && (rc == 0 || needed))
+		/* Recorded: where the init went, and what was made here (for undo). */
+		if (dir && (placed || ours))
 			cage_strvec_push(&made, dir);
 		free(dir);
 	}

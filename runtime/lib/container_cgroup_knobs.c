@@ -53,15 +53,16 @@ static struct cg_knob *next(struct cg_knobs *ks, const char *ctrl, const char *f
 	return k;
 }
 
-/* A number for FILE; negative means "no limit", spelt as the file wants. */
+/* A number for FILE; negative means "no limit", spelt as the file wants:
+ * "max" on v2 and in pids.max, -1 in the other v1 files. */
 static int add(struct cg_knobs *ks, const char *ctrl, const char *file, long long v, cage_err_t *err)
 {
 	struct cg_knob *k = next(ks, ctrl, file, err);
 	if (!k)
 		return -1;
+	bool v1 = strstr(file, "_in_bytes") || strstr(file, "_us") || !strcmp(file, "cpu.shares");
 	if (v < 0)
-		snprintf(k->value, sizeof(k->value), "%s",
-			 strstr(file, "pids") || strstr(file, ".max") ? "max" : "-1");
+		snprintf(k->value, sizeof(k->value), "%s", v1 ? "-1" : "max");
 	else
 		snprintf(k->value, sizeof(k->value), "%lld", v);
 	return 0;
@@ -77,6 +78,23 @@ static int add_str(struct cg_knobs *ks, const char *ctrl, const char *file, cons
 	return 0;
 }
 
+/* v1 limits memory+swap together (memsw); v2 limits swap alone, so the
+ * spec's memory+swap becomes swap - limit there, which needs a limit. */
+static int swap_knob(long long swap, bool lset, long long limit, bool v2, struct cg_knobs *ks, cage_err_t *err)
+{
+	if (!v2)
+		return add(ks, "memory", "memory.memsw.limit_in_bytes", swap, err);
+	if (swap == 0)
+		return 0; /* not set */
+	if (swap < 0)
+		return add(ks, "memory", "memory.swap.max", -1, err);
+	if (!lset || limit <= 0)
+		return cage_err_set(err, RES ".memory.swap needs a memory.limit on cgroup v2");
+	if (swap < limit)
+		return cage_err_set(err, RES ".memory.swap (memory and swap together) is below memory.limit");
+	return add(ks, "memory", "memory.swap.max", swap - limit, err);
+}
+
 static int memory_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
 {
 	bool set, lset;
@@ -87,12 +105,7 @@ static int memory_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *
 	if (set && add(ks, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", v, err) < 0)
 		return -1;
 	v = res_int(res, "memory", "swap", &set);
-	/* v1 limits memory+swap together; v2 limits swap alone. */
-	if (set && !v2)
-		return add(ks, "memory", "memory.memsw.limit_in_bytes", v, err);
-	if (set && lset && v > 0 && limit > 0)
-		return add(ks, "memory", "memory.swap.max", v - limit, err);
-	return 0;
+	return set ? swap_knob(v, lset, limit, v2, ks, err) : 0;
 }
 
 static int cpu_max(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
@@ -200,6 +213,27 @@ static int unified_knobs(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
 	return 0;
 }
 
+/* A known field of the wrong type is an error, not a limit dropped in
+ * silence (a string "1G", 1.5e9, or a number beyond int64). */
+static int check_types(yajl_val res, cage_err_t *err)
+{
+	static const struct { const char *a, *b; bool str; } f[] = {
+		{"memory", "limit", false}, {"memory", "reservation", false}, {"memory", "swap", false},
+		{"pids", "limit", false}, {"cpu", "shares", false}, {"cpu", "quota", false},
+		{"cpu", "period", false}, {"cpu", "cpus", true}, {"cpu", "mems", true}};
+	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
+		const char *outer[] = {f[i].a, NULL}, *path[] = {f[i].a, f[i].b, NULL};
+		yajl_val o = yajl_tree_get(res, outer, yajl_t_any);
+		if (o && !YAJL_IS_OBJECT(o))
+			return cage_err_set(err, RES ".%s is not an object", f[i].a);
+		yajl_val v = yajl_tree_get(res, path, yajl_t_any);
+		if (v && (f[i].str ? !YAJL_IS_STRING(v) : !YAJL_IS_INTEGER(v)))
+			return cage_err_set(err, RES ".%s.%s is not %s", f[i].a, f[i].b,
+					    f[i].str ? "a string" : "an integer in the 64-bit range");
+	}
+	return 0;
+}
+
 int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
 		  cage_err_t *err)
 {
@@ -209,7 +243,7 @@ int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct
 		return 0;
 	bool set;
 	long long pids = res_int(res, "pids", "limit", &set);
-	if (memory_knobs(res, cage_cg_listed(v2_ctrls, "memory"), out, err) < 0 ||
+	if (check_types(res, err) < 0 || memory_knobs(res, cage_cg_listed(v2_ctrls, "memory"), out, err) < 0 ||
 	    (set && add(out, "pids", "pids.max", pids > 0 ? pids : -1, err) < 0) ||
 	    cpu_knobs(res, cage_cg_listed(v2_ctrls, "cpu"), out, err) < 0 ||
 	    hugetlb_knobs(res, cage_cg_listed(v2_ctrls, "hugetlb"), out, err) < 0 ||
@@ -217,11 +251,16 @@ int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct
 		return -1;
 	/* "devices" is not among them: a container has only the nodes of
 	 * linux.devices and OCI's defaults, and no CAP_MKNOD unless given. */
-	static const char *const unapplied[] = {"blockIO", "network", "rdma"};
+	static const char *const unapplied[][2] = {
+		{"blockIO", NULL}, {"network", NULL}, {"rdma", NULL}, {"memory", "kernel"}, {"memory", "kernelTCP"},
+		{"memory", "swappiness"}, {"memory", "disableOOMKiller"}, {"memory", "useHierarchy"},
+		{"memory", "checkBeforeUpdate"}, {"cpu", "realtimeRuntime"}, {"cpu", "realtimePeriod"},
+		{"cpu", "idle"}, {"cpu", "burst"}};
 	for (size_t i = 0; warn && i < sizeof(unapplied) / sizeof(*unapplied); i++) {
-		const char *path[] = {unapplied[i], NULL};
+		const char *path[] = {unapplied[i][0], unapplied[i][1], NULL};
 		if (yajl_tree_get(res, path, yajl_t_any))
-			cage_warn(RES ".%s is not applied by cagefs-runtime", unapplied[i]);
+			cage_warn(RES ".%s%s%s is not applied by cagefs-runtime", unapplied[i][0],
+				  unapplied[i][1] ? "." : "", unapplied[i][1] ? unapplied[i][1] : "");
 	}
 	return 0;
 }

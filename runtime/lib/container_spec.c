@@ -308,13 +308,24 @@ static int parse_sysctl(yajl_val lx, struct cage_spec *s, cage_err_t *err)
 	return 0;
 }
 
-/* No ".." component: the path must stay inside each cgroup hierarchy. */
-static bool has_dotdot(const char *p)
+/* A cgroup below the root of each hierarchy, named plainly: no empty,
+ * "." or ".." component (it must stay inside, and never be the root or
+ * the runtime's own cgroup, whose processes delete would kill), no control
+ * character (the directories are recorded one per line). */
+static bool cgroups_path_ok(const char *p)
 {
-	for (const char *c = p; (c = strstr(c, "..")); c += 2)
-		if ((c == p || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
-			return true;
-	return false;
+	const char *c = p[0] == '/' ? p + 1 : p;
+	if (!*c)
+		return false;
+	for (; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+		bool start = c == p || c[-1] == '/';
+		size_t len = strcspn(c, "/");
+		if (start && (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.')))
+			return false;
+	}
+	return p[strlen(p) - 1] != '/';
 }
 
 /* Only settings of a namespace the container has of its own may be set:
@@ -341,8 +352,9 @@ static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
 	yajl_val cg = get(lx, "cgroupsPath", yajl_t_any);
 	if (cg && !YAJL_IS_STRING(cg))
 		return cage_err_set(err, CFG ": linux.cgroupsPath is not a string");
-	if (cg && has_dotdot(cg->u.string))
-		return cage_err_set(err, CFG ": linux.cgroupsPath %s has a '..' component", cg->u.string);
+	if (cg && cg->u.string[0] && !cgroups_path_ok(cg->u.string))
+		return cage_err_set(err, CFG ": linux.cgroupsPath is not a plain path below the root (no '.', "
+				    "'..' or empty component, no control character)");
 	if (cg && cg->u.string[0] && !(s->cgroups_path = strdup(cg->u.string)))
 		return cage_err_sys(err, ENOMEM, CFG);
 	s->resources = get(lx, "resources", yajl_t_any);

@@ -221,13 +221,16 @@ int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err)
 		return -1;
 	if (oci->root[0] == '/')
 		return 0;
-	/* A relative root.path is the bundle's (the directory of config.json). */
+	/* A relative root.path is the bundle's (the directory of config.json,
+	 * named absolutely: never the caller's cwd, which a setuid caller's
+	 * user chooses). */
+	if (path[0] != '/')
+		return cage_err_set(err, "%s: a relative root.path needs the bundle's absolute path", path);
 	_cleanup_free_ char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
 	char *abs = NULL;
-	if (slash)
-		*slash = '\0';
-	if (!dir || asprintf(&abs, "%s/%s", slash ? dir : ".", oci->root) < 0)
+	if (dir)
+		*strrchr(dir, '/') = '\0';
+	if (!dir || asprintf(&abs, "%s/%s", dir, oci->root) < 0)
 		return cage_err_sys(err, ENOMEM, "%s", path);
 	free(oci->root);
 	oci->root = abs;

@@ -13,6 +13,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
+static int dotdot(const char *p)
+{
+	size_t n = strlen(p);
+	return !strcmp(p, "..") || !strncmp(p, "../", 3) || strstr(p, "/../") ||
+	       (n >= 3 && !strcmp(p + n - 3, "/.."));
+}
+
 static void check_spec(const struct cage_spec *s)
 {
 	CHECK(s->oci.root && s->oci.root[0] == '/');
@@ -31,6 +38,8 @@ static void check_spec(const struct cage_spec *s)
 		CHECK(strchr(s->sysctl.v[i], '=') &&
 		      strcspn(s->sysctl.v[i], "/") > strcspn(s->sysctl.v[i], "="));
 	CHECK(s->umask >= -1 && s->umask <= 0777);
+	if (s->cgroups_path) /* never the root, never a '..' component, one line */
+		CHECK(strcmp(s->cgroups_path, "/") && !dotdot(s->cgroups_path) && !strchr(s->cgroups_path, '\n'));
 	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER])
 		CHECK(s->uid_map && s->gid_map);
 }

@@ -268,6 +268,15 @@ c['linux']['resources'] = {'unified': {'memory.high': '1M'}}"
 	fails "unified: a v1 controller's file is refused" "$RT" run --bundle "$WORLD/b11b" h2
 	like "$(cat "$WORLD/last.out")" "memory.high needs the memory controller on cgroup v2" "... saying why"
 	run "... and leaves no cgroup behind" test ! -e "$V2$own2/$cg/ctr2" -a ! -e "/sys/fs/cgroup/memory$mem/$cg/ctr2"
+	# v2's rule: a cgroup holding processes hands no controller down. A
+	# runtime in a non-root v2 cgroup cannot put a limit below itself.
+	mkdir "$V2$own2/$cg-self"
+	mkbundle "$WORLD/b11c" "$(args 'true')
+c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '2MB', 'limit': 0}]}"
+	out=$(sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" run --bundle "$3" h3' sh "$V2$own2/$cg-self" "$RT" "$WORLD/b11c" 2>&1)
+	like "$out" "cannot enable the hugetlb controller below .*cgroup v2 directory holding processes cannot hand controllers down" \
+		"a limit below the runtime's own busy v2 cgroup: a clear error"
+	rmdir "$V2$own2/$cg-self"
 	# A unified host, as far as this kernel lets one be made: cgroup2
 	# alone at /sys/fs/cgroup, in a mount namespace of its own.
 	mkbundle "$WORLD/b12" "$(args 'sleep 1000')
@@ -368,6 +377,34 @@ mkdir -p "$WORLD/victim"
 mkbundle "$WORLD/bad7" "$(args true)
 c['linux']['cgroupsPath'] = '/../../../../..$WORLD/victim'"
 fails "an absolute cgroupsPath with .. is refused" "$RT" run --bundle "$WORLD/bad7" x7
+# The root, the runtime's own cgroup ("."), or odd spellings of a path:
+# delete would kill everything in such a cgroup.
+for cgp in / . ./ a/ a//b a/./b "$(printf 'a\nb')"; do
+	mkbundle "$WORLD/bad8" "$(args true)
+c['linux']['cgroupsPath'] = $(/usr/bin/python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$cgp")"
+	fails "cgroupsPath $(printf %q "$cgp") is refused" "$RT" run --bundle "$WORLD/bad8" x8
+done
+like "$(cat "$WORLD/last.out")" "linux.cgroupsPath is not a plain path" "... saying why"
+mkbundle "$WORLD/bad9" "$(args true)
+c['linux']['resources'] = {'memory': {'limit': '1G'}}"
+fails "a limit of the wrong type is refused, not dropped" "$RT" run --bundle "$WORLD/bad9" x9
+like "$(cat "$WORLD/last.out")" "memory.limit is not an integer" "... naming it"
+# An existing cgroup that holds processes is not taken: delete would kill them.
+if [ -n "$mem" ] && [ -w "/sys/fs/cgroup/memory$mem" ]; then
+	busy=cagefs-busy-$$
+	mkdir "/sys/fs/cgroup/memory$mem/$busy"
+	sleep 1000 & bystander=$!
+	echo $bystander > "/sys/fs/cgroup/memory$mem/$busy/cgroup.procs"
+	mkbundle "$WORLD/bad10" "$(args true)
+c['linux']['cgroupsPath'] = '$busy'
+c['linux']['resources'] = {'memory': {'limit': 67108864}}"
+	fails "a cgroupsPath that already holds processes is refused" "$RT" run --bundle "$WORLD/bad10" x10
+	like "$(cat "$WORLD/last.out")" "already holds processes" "... saying so"
+	run "... and the process in it lives on" kill -0 $bystander
+	kill $bystander; wait $bystander 2>/dev/null
+	echo $$ > "/sys/fs/cgroup/memory$mem/cgroup.procs"
+	rmdir "/sys/fs/cgroup/memory$mem/$busy"
+fi
 run "... and the directory it named is still there" test -d "$WORLD/victim"
 
 # ---- a runtime killed in the middle of create ----

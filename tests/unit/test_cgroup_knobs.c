@@ -85,6 +85,26 @@ int main(void)
 		"error: config.json: linux.resources.unified: \"", "unified key");
 	is_str(knobs("{\"unified\": {\"memory.high\": 5}}", ""), "error: config.json: linux.resources.unified."
 	       "memory.high is not a string", "unified values are strings");
+	is_str(knobs("{\"memory\": {\"limit\": 1000, \"swap\": 500}}", "memory"),
+	       "error: config.json: linux.resources.memory.swap (memory and swap together) is below memory.limit",
+	       "v2: swap below the limit is an error, not unlimited swap");
+	is_str(knobs("{\"memory\": {\"swap\": 5000}}", "memory"),
+	       "error: config.json: linux.resources.memory.swap needs a memory.limit on cgroup v2",
+	       "v2: swap without a limit is an error");
+	is_str(knobs("{\"memory\": {\"limit\": -1, \"swap\": 5000}}", "memory"),
+	       "error: config.json: linux.resources.memory.swap needs a memory.limit on cgroup v2",
+	       "v2: swap with an unlimited limit is an error");
+	is_str(knobs("{\"memory\": {\"limit\": 1000, \"swap\": -1}}", "memory"),
+	       "memory:memory.max=1000;memory:memory.swap.max=max;", "v2: swap -1 is unlimited swap");
+	is_str(knobs("{\"memory\": {\"limit\": 1000, \"swap\": 1000}}", "memory"),
+	       "memory:memory.max=1000;memory:memory.swap.max=0;", "v2: swap equal to the limit is no swap");
+	is_str(knobs("{\"memory\": {\"reservation\": -1}}", "memory"), "memory:memory.low=max;",
+	       "v2: no limit is spelt max in every file (memory.low too)");
+	is_str(knobs("{\"cpu\": {\"quota\": -1}}", ""), "cpu:cpu.cfs_quota_us=-1;", "v1: cfs_quota_us -1");
+	refused("{", "}", (const char *const[]){"\"memory\": {\"limit\": \"1G\"}", "\"memory\": {\"limit\": 1.5e9}",
+		"\"memory\": {\"limit\": 18446744073709551615}", "\"pids\": {\"limit\": \"100\"}",
+		"\"cpu\": {\"cpus\": 3}", "\"memory\": 5", "\"cpu\": {\"shares\": true}", NULL},
+		"error: config.json: linux.resources.", "a field of the wrong type");
 	char many[4096] = "{\"hugepageLimits\": [";
 	for (int i = 0; i < 40; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s{\"pageSize\": \"%dKB\", \"limit\": 1}",
