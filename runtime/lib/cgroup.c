@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -76,14 +77,15 @@ static bool parse_line(char *line, bool uni, struct cage_cg_hierarchy *h)
 /* On a unified host the one v2 tree; on a v1 host the controllers' trees,
  * each mounted at /sys/fs/cgroup/NAME; on a hybrid one those and the v2
  * tree at /sys/fs/cgroup/unified, with what controllers v1 left to it. */
-size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max)
+size_t cage_cg_hierarchies(struct cage_cg_hierarchy **out)
 {
 	bool uni = is_cgroupfs(CGROOT, true);
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0, n = 0;
-	while (f && n < max && getline(&line, &cap, f) > 0)
-		n += parse_line(line, uni, &out[n]);
+	*out = f ? calloc(CAGE_CG_HIERARCHIES_MAX, sizeof(**out)) : NULL;
+	while (*out && n < CAGE_CG_HIERARCHIES_MAX && getline(&line, &cap, f) > 0)
+		n += parse_line(line, uni, &(*out)[n]);
 	return n;
 }
 
@@ -134,8 +136,8 @@ int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_
 
 int cage_cg_move(const char *path, pid_t pid, cage_err_t *err)
 {
-	struct cage_cg_hierarchy h[CAGE_CG_HIERARCHIES_MAX];
-	size_t nh = cage_cg_hierarchies(h, CAGE_CG_HIERARCHIES_MAX);
+	_cleanup_free_ struct cage_cg_hierarchy *h = NULL;
+	size_t nh = cage_cg_hierarchies(&h);
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
 	int rc = 0;

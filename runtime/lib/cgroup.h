@@ -41,13 +41,14 @@ struct cage_cg_hierarchy {
 	bool v2;
 	char ctrls[256];          /* "memory", "cpu,cpuacct", "name=systemd"; v2: its controllers */
 	char mount[256];          /* where it is mounted */
-	char own[1024];           /* the calling process's cgroup in it */
+	char own[4096];           /* the calling process's cgroup in it (PATH_MAX) */
 };
 
 #define CAGE_CG_HIERARCHIES_MAX 32
 
-/* The hierarchies the calling process is in (at most MAX). */
-size_t cage_cg_hierarchies(struct cage_cg_hierarchy *out, size_t max);
+/* The hierarchies the calling process is in (at most
+ * CAGE_CG_HIERARCHIES_MAX), in a malloc'd array (NULL and 0: none). */
+size_t cage_cg_hierarchies(struct cage_cg_hierarchy **out);
 /* Whether H has controller CTRL ("cgroup": the core files of any v2 tree). */
 bool cage_cg_holds(const struct cage_cg_hierarchy *h, const char *ctrl);
 /* A space-separated cgroup file (cgroup.controllers, subtree_control) of

@@ -130,8 +130,8 @@ static int check_controllers(const struct cage_cg_hierarchy *h, size_t nh, const
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
 			  cage_err_t *err)
 {
-	struct cage_cg_hierarchy h[CAGE_CG_HIERARCHIES_MAX];
-	size_t nh = cage_cg_hierarchies(h, CAGE_CG_HIERARCHIES_MAX);
+	_cleanup_free_ struct cage_cg_hierarchy *h = NULL;
+	size_t nh = cage_cg_hierarchies(&h);
 	const char *v2_ctrls = "";
 	for (size_t i = 0; i < nh; i++)
 		v2_ctrls = h[i].v2 ? h[i].ctrls : v2_ctrls;

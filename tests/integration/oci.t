@@ -210,7 +210,7 @@ like "$(echo "$out" | sed -n 2p)" "^crw-rw-rw- +1 0 +0 +10, +229 " "... a second
 # ---- cgroups: a relative cgroupsPath is below our own cgroup ----
 mem=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
 if [ -n "$mem" ] && [ -w "/sys/fs/cgroup/memory$mem" ]; then
-	cg=cagefs-test-$$
+	cg=cagefs-test-$WORLD_ID
 	mkbundle "$WORLD/b10" "$(args 'sleep 1000')
 c['linux']['cgroupsPath'] = '$cg'
 c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 40}}"
@@ -247,7 +247,7 @@ own2=$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup); own2=${own2%/}
 if grep -qw hugetlb "$V2$own2/cgroup.controllers" 2>/dev/null && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] \
 	&& [ -d /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
 	had=$(cat "$V2$own2/cgroup.subtree_control")
-	cg=cagefs-v2-$$
+	cg=cagefs-v2-$WORLD_ID
 	mkbundle "$WORLD/b11" "$(args 'sleep 1000')
 c['linux']['cgroupsPath'] = '$cg/ctr'
 c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '2MB', 'limit': 4194304}],
@@ -391,7 +391,7 @@ fails "a limit of the wrong type is refused, not dropped" "$RT" run --bundle "$W
 like "$(cat "$WORLD/last.out")" "memory.limit is not an integer" "... naming it"
 # An existing cgroup that holds processes is not taken: delete would kill them.
 if [ -n "$mem" ] && [ -w "/sys/fs/cgroup/memory$mem" ]; then
-	busy=cagefs-busy-$$
+	busy=cagefs-busy-$WORLD_ID
 	mkdir "/sys/fs/cgroup/memory$mem/$busy"
 	sleep 1000 & bystander=$!
 	echo $bystander > "/sys/fs/cgroup/memory$mem/$busy/cgroup.procs"

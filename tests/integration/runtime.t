@@ -193,8 +193,8 @@ else
 		done
 	}
 fi
-PCG=/cagefs-test-$$
-S=cagefs-session-$$
+PCG=/cagefs-test-$WORLD_ID
+S=cagefs-session-$WORLD_ID
 session_cgroups() { # make S below our cgroup in every hierarchy
 	cgs | while read -r m own; do
 		mkdir -p "$m$own/$S"
@@ -215,6 +215,33 @@ for P in a b; do
 	is "$gone" "$(cgs | wc -l)" "$(pname $P): ... so the session's cgroup can be removed once it ended"
 	is "$(enter a alice 'readlink /proc/self/ns/mnt')" "$(readlink /proc/$pin/ns/mnt)" "$(pname $P): ... and the cage is still joined through the pin"
 done
+# A user's own cgroup path is as long and as odd as a delegated v2 tree lets
+# the user make it (':' is allowed in a name). Read in pieces of 1,400
+# bytes, its tail posed as a hierarchy line "x:memory/OUR-CGROUP:y" and sent
+# the pin's cgroup directory into our own memory cgroup.
+mem=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && [ -n "$mem" ]; then
+	V2=/sys/fs/cgroup/unified
+	deep=$(/usr/bin/python3 -c '
+import sys
+x = "/"
+while len(x) + 251 <= 1396: x += "a" * 250 + "/"
+r = 1396 - len(x)
+x += "c" * (r - 1) + "/" if r >= 2 else ""
+x = x if len(x) == 1396 else x[:-1] + "d/"
+print(x[:1396] + "x:memory" + sys.argv[1] + ":y")' "$mem")
+	own2=$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup); own2=${own2%/}
+	"$RT" delete alice >/dev/null 2>&1
+	mkdir -p "$V2$own2$deep"
+	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" alice true' sh "$V2$own2$deep" "$B/cagefs_enter_user"
+	run "a long cgroup path with a fake hierarchy in its tail: no cgroup made where it points" \
+		test ! -e "/sys/fs/cgroup/memory$mem$PCG"
+	pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null)
+	is "$(cut -d: -f3 /proc/$pin/cgroup | sort -u)" "$PCG/pins" "... and the pin left that long v2 cgroup too"
+	d=$deep; while [ -n "$d" ] && [ "$d" != / ]; do rmdir "$V2$own2$d" 2>/dev/null; d=${d%/*}; done
+	run "... which is then removed" test ! -e "$V2$own2/$(echo "$deep" | cut -d/ -f2)"
+	rmdir "/sys/fs/cgroup/memory$mem$PCG/pins" "/sys/fs/cgroup/memory$mem$PCG" 2>/dev/null
+fi
 # (control) with pin_cgroup= the pin stays in the session's cgroup, which
 # then cannot be removed: what the setting is for.
 echo "pin_cgroup=" >> /etc/cagefs/cagefs.ini

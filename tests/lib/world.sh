@@ -54,7 +54,10 @@ world_setup() {
 	# Pins stay in the test's cgroup: the default pin_cgroup (/cagefs/pins
 	# from the root of every hierarchy) would make directories on the host.
 	echo "pin_cgroup=" > /etc/cagefs/cagefs.ini
-	export WORLD
+	# The host's cgroup tree is shared with every other world running now:
+	# a test names its cgroups with this, not with $$ (1 in every world).
+	WORLD_ID=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	export WORLD WORLD_ID
 }
 
 world_enter() {
