@@ -1,6 +1,7 @@
 /* cgroups of ordinary OCI containers: linux.cgroupsPath and the common
- * linux.resources (memory, pids, cpu, cpuset, hugetlb, unified), on a unified (v2) host and
- * on a v1 or hybrid one (DESIGN.md §7: this machine is hybrid).
+ * linux.resources (memory, pids, cpu, cpuset, hugetlb, unified), on a
+ * unified (v2) host and on a v1 or hybrid one (DESIGN.md §7: this machine
+ * is hybrid).
  *
  * On v2 the controllers a limit needs are enabled in every ancestor's
  * cgroup.subtree_control; on a hybrid host the v2 tree is one hierarchy
@@ -14,8 +15,10 @@
  *
  * The hierarchies are the runtime's own, read from /proc/self/cgroup (so a
  * host mounting cpu apart from cpuacct is found as it is).  The directories
- * made are recorded in the state directory ("cgroups"): exec joins them and
- * delete empties and removes them, whatever cgroup those commands run in. */
+ * the init was placed in, or that were made for it, are recorded in the
+ * state directory ("cgroups"): exec joins them and delete empties and
+ * removes them, whatever cgroup those commands run in.  A directory that
+ * already holds processes is never taken (delete would kill them). */
 #define _GNU_SOURCE
 #include "cage_internal.h"
 
