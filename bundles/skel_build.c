@@ -218,49 +218,28 @@ int cage_skeleton_print_suids(const struct cage_paths *p, FILE *out, cage_err_t 
 
 /* ---- update period (manual: --set-update-period, --force-update) ---- */
 
-static int ini_path(const struct cage_paths *p, char **out)
-{
-	*out = cage_path_join(p->etc, "cagefs.ini");
-	return *out ? 0 : -1;
-}
-
 int cage_skeleton_set_update_period(const struct cage_paths *p, long days, cage_err_t *err)
 {
 	if (days < 0 || days > 3650)
 		return cage_err_set(err, "update period must be 0..3650 days, not %ld", days);
-	_cleanup_free_ char *file = NULL;
-	if (ini_path(p, &file) < 0)
-		return cage_err_sys(err, ENOMEM, "path");
-	struct cage_ini ini = {0};
 	char val[32];
 	snprintf(val, sizeof(val), "%ld", days);
-	int rc = cage_ini_load(&ini, file, err);
-	if (rc == 0 && cage_ini_set(&ini, "update_period", val) < 0)
-		rc = cage_err_sys(err, ENOMEM, "%s", file);
-	if (rc == 0) {
-		_cleanup_free_ char *text = cage_ini_serialize(&ini);
-		rc = text ? cage_write_atomic(file, text, strlen(text), 0644, err)
-			  : cage_err_sys(err, ENOMEM, "%s", file);
-	}
-	cage_ini_free(&ini);
-	return rc;
+	return cage_ini_set_etc(p, "update_period", val, err);
 }
 
 int cage_skeleton_update_due(const struct cage_paths *p, cage_err_t *err)
 {
-	_cleanup_free_ char *file = NULL;
-	if (ini_path(p, &file) < 0)
-		return cage_err_sys(err, ENOMEM, "path");
 	struct cage_ini ini = {0};
-	if (cage_ini_load(&ini, file, err) < 0)
+	if (cage_ini_load_etc(p, &ini, err) < 0)
 		return -1;
 	const char *v = cage_ini_get(&ini, "update_period");
 	char *end = NULL;
 	long days = v ? strtol(v, &end, 10) : 1;
-	bool bad = v && (*end || days < 0);
+	int rc = v && (*end || days < 0) ? cage_err_set(err, "%s: update_period must be a number of days", ini.file)
+					 : 0;
 	cage_ini_free(&ini);
-	if (bad)
-		return cage_err_set(err, "%s: update_period must be a number of days", file);
+	if (rc < 0)
+		return -1;
 	_cleanup_free_ char *stampf = cage_path_join(p->var, STAMP_NAME);
 	_cleanup_free_ char *text = NULL;
 	if (!stampf)

@@ -123,20 +123,14 @@ static bool cgroup_path_ok(const char *v)
 int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err)
 {
 	struct cage_ini ini = {0};
-	_cleanup_free_ char *file = cage_path_join(p->etc, "cagefs.ini");
-	if (!file)
-		return cage_err_sys(err, ENOMEM, "path");
-	if (cage_ini_load(&ini, file, err) < 0)
+	if (cage_ini_load_etc(p, &ini, err) < 0)
 		return -1;
-	const char *v = DEFAULT_PIN_CGROUP;
-	unsigned line = 0;
-	for (size_t i = 0; i < ini.n; i++)
-		if (!strcmp(ini.e[i].key, "pin_cgroup"))
-			v = ini.e[i].value, line = ini.e[i].line;
+	const struct cage_ini_entry *e = cage_ini_entry(&ini, "pin_cgroup");
+	const char *v = e ? e->value : DEFAULT_PIN_CGROUP;
 	int rc = 0;
 	if ((v[0] && !cgroup_path_ok(v)) || strlen(v) >= size)
 		rc = cage_err_set(err, "%s:%u: pin_cgroup must be empty or an absolute cgroup path (letters, "
-				  "digits, '-', '_', '.', no '.' after a '/'), not '%s'", file, line, v);
+				  "digits, '-', '_', '.', no '.' after a '/'), not '%s'", ini.file, e ? e->line : 0, v);
 	else
 		snprintf(out, size, "%s", v);
 	cage_ini_free(&ini);

@@ -396,3 +396,30 @@ void cage_ini_free(struct cage_ini *ini)
 	free(ini->file);
 	ini->file = NULL;
 }
+
+const struct cage_ini_entry *cage_ini_entry(const struct cage_ini *ini, const char *key)
+{
+	return find(ini, key);
+}
+
+int cage_ini_load_etc(const struct cage_paths *p, struct cage_ini *ini, cage_err_t *err)
+{
+	_cleanup_free_ char *file = cage_path_join(p->etc, "cagefs.ini");
+	if (!file)
+		return cage_err_sys(err, ENOMEM, "path");
+	return cage_ini_load(ini, file, err);
+}
+
+int cage_ini_set_etc(const struct cage_paths *p, const char *key, const char *value, cage_err_t *err)
+{
+	struct cage_ini ini = {0};
+	if (cage_ini_load_etc(p, &ini, err) < 0)
+		return -1;
+	int rc = cage_ini_set(&ini, key, value) < 0 ? cage_err_sys(err, ENOMEM, "%s", ini.file) : 0;
+	_cleanup_free_ char *text = rc == 0 ? cage_ini_serialize(&ini) : NULL;
+	if (rc == 0)
+		rc = text ? cage_write_atomic(ini.file, text, strlen(text), 0644, err)
+			  : cage_err_sys(err, ENOMEM, "%s", ini.file);
+	cage_ini_free(&ini);
+	return rc;
+}

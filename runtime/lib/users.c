@@ -105,19 +105,10 @@ static uid_t login_defs_uid_min(void)
 	return DEFAULT_MIN_UID;
 }
 
-static int load_ini(const struct cage_paths *p, struct cage_ini *ini, char **file, cage_err_t *err)
-{
-	*file = etc_file(p, "cagefs.ini");
-	if (!*file)
-		return cage_err_sys(err, ENOMEM, "path");
-	return cage_ini_load(ini, *file, err);
-}
-
 int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err)
 {
 	struct cage_ini ini = {0};
-	_cleanup_free_ char *file = NULL;
-	if (load_ini(p, &ini, &file, err) < 0)
+	if (cage_ini_load_etc(p, &ini, err) < 0)
 		return -1;
 	const char *v = cage_ini_get(&ini, "min_uid");
 	int rc = 0;
@@ -127,7 +118,7 @@ int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err)
 		char *end;
 		unsigned long n = strtoul(v, &end, 10);
 		if (*end || end == v || n == 0 || n > 0x7fffffff)
-			rc = cage_err_set(err, "%s: min_uid must be a positive number, not '%s'", file, v);
+			rc = cage_err_set(err, "%s: min_uid must be a positive number, not '%s'", ini.file, v);
 		else
 			*out = (uid_t)n;
 	}
@@ -139,19 +130,9 @@ int cage_set_min_uid(const struct cage_paths *p, uid_t uid, cage_err_t *err)
 {
 	if (uid == 0)
 		return cage_err_set(err, "the minimum uid must be at least 1");
-	struct cage_ini ini = {0};
-	_cleanup_free_ char *file = NULL;
-	if (load_ini(p, &ini, &file, err) < 0)
-		return -1;
 	char val[32];
 	snprintf(val, sizeof(val), "%u", (unsigned)uid);
-	int rc = cage_ini_set(&ini, "min_uid", val) < 0 ? cage_err_sys(err, ENOMEM, "%s", file) : 0;
-	_cleanup_free_ char *text = rc == 0 ? cage_ini_serialize(&ini) : NULL;
-	if (rc == 0)
-		rc = text ? cage_write_atomic(file, text, strlen(text), 0644, err)
-			  : cage_err_sys(err, ENOMEM, "%s", file);
-	cage_ini_free(&ini);
-	return rc;
+	return cage_ini_set_etc(p, "min_uid", val, err);
 }
 
 bool cage_mode_enable_all(const struct cage_paths *p) { return exists(p, "enable.all"); }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "cagefs/error.h"
+#include "cagefs/paths.h"
 #include "cagefs/strvec.h"
 
 /* One [section] of a .cfg file in conf.d. */
@@ -105,5 +106,13 @@ const char *cage_ini_get(const struct cage_ini *ini, const char *key);
 int cage_ini_set(struct cage_ini *ini, const char *key, const char *value);
 char *cage_ini_serialize(const struct cage_ini *ini);
 void cage_ini_free(struct cage_ini *ini);
+/* The entry of KEY (its value and line), or NULL. */
+const struct cage_ini_entry *cage_ini_entry(const struct cage_ini *ini, const char *key);
+
+/* CageFS's own settings file, P->etc/cagefs.ini (manual): load it (a
+ * missing file is empty; ini->file names it for messages), or set one key
+ * and write it back atomically. */
+int cage_ini_load_etc(const struct cage_paths *p, struct cage_ini *ini, cage_err_t *err);
+int cage_ini_set_etc(const struct cage_paths *p, const char *key, const char *value, cage_err_t *err);
 
 #endif
