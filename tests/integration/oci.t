@@ -294,10 +294,7 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}}"
 	unlike "$out" "left" "unified host: delete removes the cgroup"
 	like "$out" "no cgroup hierarchy has the memory controller" "unified host: a limit whose controller v2 lacks is refused"
 	# delete removes the container's directory; its parent is the test's.
-	awk -F: '{print $2 ":" $3}' /proc/self/cgroup | while IFS=: read -r c own; do
-		case $c in "") m=$V2 ;; name=*) m=/sys/fs/cgroup/${c#name=} ;; *) m=/sys/fs/cgroup/$c ;; esac
-		rmdir "$m${own%/}/$cg" 2>/dev/null
-	done
+	world_cgroups | while read -r m own; do rmdir "$m$own/$cg" 2>/dev/null; done
 	case " $had " in *" hugetlb "*) ;; *) echo -hugetlb > "$V2$own2/cgroup.subtree_control" ;; esac
 	run "the test leaves no v2 cgroup behind" test ! -e "$V2$own2/$cg"
 else

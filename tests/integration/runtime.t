@@ -183,20 +183,10 @@ done
 # alice's cage and ends: the pin must not be left in S, or S could not be
 # removed when the session closes.  The world sets pin_cgroup= (pins stay
 # put); here a cgroup of the test's own is named, and removed at the end.
-if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-	cgs() { echo "/sys/fs/cgroup $(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup | sed 's#/$##')"; }
-else
-	cgs() {
-		awk -F: '{print $2 ":" $3}' /proc/self/cgroup | while IFS=: read -r c own; do
-			case $c in "") m=/sys/fs/cgroup/unified ;; name=*) m=/sys/fs/cgroup/${c#name=} ;; *) m=/sys/fs/cgroup/$c ;; esac
-			[ -d "$m" ] && echo "$m ${own%/}"
-		done
-	}
-fi
 PCG=/cagefs-test-$WORLD_ID
 S=cagefs-session-$WORLD_ID
 session_cgroups() { # make S below our cgroup in every hierarchy
-	cgs | while read -r m own; do
+	world_cgroups | while read -r m own; do
 		mkdir -p "$m$own/$S"
 		[ -e "$m$own/$S/cpuset.cpus" ] && cat "$m$own/cpuset.cpus" > "$m$own/$S/cpuset.cpus" &&
 			cat "$m$own/cpuset.mems" > "$m$own/$S/cpuset.mems"
@@ -207,12 +197,12 @@ for P in a b; do
 	"$RT" delete alice >/dev/null 2>&1
 	session_cgroups
 	sh -c 'cgs_out=$1; shift; echo "$cgs_out" | while read -r m own; do echo $$ > "$m$own/'$S'/cgroup.procs"; done; exec "$@"' \
-		sh "$(cgs)" sh -c "$(declare -f enter); B=$B RT=$RT WORLD=$WORLD enter $P alice true" 2>"$WORLD/pincg.err"
+		sh "$(world_cgroups)" sh -c "$(declare -f enter); B=$B RT=$RT WORLD=$WORLD enter $P alice true" 2>"$WORLD/pincg.err"
 	pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null)
 	is "$(cat "$WORLD/pincg.err")" "" "$(pname $P): building a cage from a session cgroup warns of nothing"
 	is "$(cut -d: -f3 /proc/$pin/cgroup | sort -u)" "$PCG/pins" "$(pname $P): the pin is in pin_cgroup in every hierarchy, not in the session's"
-	gone=0; while read -r m own; do rmdir "$m$own/$S" && gone=$((gone + 1)); done < <(cgs)
-	is "$gone" "$(cgs | wc -l)" "$(pname $P): ... so the session's cgroup can be removed once it ended"
+	gone=0; while read -r m own; do rmdir "$m$own/$S" && gone=$((gone + 1)); done < <(world_cgroups)
+	is "$gone" "$(world_cgroups | wc -l)" "$(pname $P): ... so the session's cgroup can be removed once it ended"
 	is "$(enter a alice 'readlink /proc/self/ns/mnt')" "$(readlink /proc/$pin/ns/mnt)" "$(pname $P): ... and the cage is still joined through the pin"
 done
 # A user's own cgroup path is as long and as odd as a delegated v2 tree lets
@@ -247,13 +237,13 @@ fi
 echo "pin_cgroup=" >> /etc/cagefs/cagefs.ini
 "$RT" delete alice >/dev/null 2>&1
 session_cgroups
-sh -c 'echo "$1" | while read -r m own; do echo $$ > "$m$own/'$S'/cgroup.procs"; done; exec "$2" alice true' sh "$(cgs)" "$B/cagefs_enter_user"
-busy=0; while read -r m own; do rmdir "$m$own/$S" 2>/dev/null || busy=$((busy + 1)); done < <(cgs)
-is "$busy" "$(cgs | wc -l)" "(control) with pin_cgroup= the session's cgroup stays busy in every hierarchy"
+sh -c 'echo "$1" | while read -r m own; do echo $$ > "$m$own/'$S'/cgroup.procs"; done; exec "$2" alice true' sh "$(world_cgroups)" "$B/cagefs_enter_user"
+busy=0; while read -r m own; do rmdir "$m$own/$S" 2>/dev/null || busy=$((busy + 1)); done < <(world_cgroups)
+is "$busy" "$(world_cgroups | wc -l)" "(control) with pin_cgroup= the session's cgroup stays busy in every hierarchy"
 "$RT" delete alice >/dev/null 2>&1
 while read -r m own; do
 	for i in $(seq 40); do rmdir "$m$own/$S" 2>/dev/null; [ -e "$m$own/$S" ] || break; sleep 0.05; done
-done < <(cgs)
+done < <(world_cgroups)
 # A broken pin_cgroup is said (file:line), and does not stop a login: the
 # pin stays where it is.
 for bad in ../escape /a/../b /a/./b /a//b /a/ "/a b" '/a;b' /; do
@@ -272,7 +262,7 @@ left=0
 while read -r m own; do
 	for i in $(seq 40); do rmdir "$m$PCG/pins" "$m$PCG" 2>/dev/null; [ -e "$m$PCG" ] || break; sleep 0.05; done
 	[ -e "$m$PCG" ] && left=$((left + 1))
-done < <(cgs)
+done < <(world_cgroups)
 is "$left" 0 "the test's pin cgroups are removed again"
 
 # ---- (d) 20 simultaneous first entries of a fresh user end in one namespace ----

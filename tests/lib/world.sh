@@ -31,6 +31,20 @@ world_overlay() { # DIR: writes to DIR go to the tmpfs from now on
 		|| world_die "cannot overlay $1"
 }
 
+# world_cgroups: "MOUNT OWN" for each cgroup hierarchy this shell is in
+# (OWN without a trailing /): the one v2 tree on a unified host, the v1
+# trees and /sys/fs/cgroup/unified on a hybrid one.
+world_cgroups() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo "/sys/fs/cgroup $(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup | sed 's#/$##')"
+		return
+	fi
+	awk -F: '{print $2 ":" $3}' /proc/self/cgroup | while IFS=: read -r c own; do
+		case $c in "") m=/sys/fs/cgroup/unified ;; name=*) m=/sys/fs/cgroup/${c#name=} ;; *) m=/sys/fs/cgroup/$c ;; esac
+		[ -d "$m" ] && echo "$m ${own%/}"
+	done
+}
+
 world_setup() {
 	[ "$(id -u)" = 0 ] || world_die "integration tests need root"
 	mount -t tmpfs -o mode=1777 world-tmp /tmp || world_die "cannot mount tmpfs on /tmp"
