@@ -284,10 +284,10 @@ c['linux']['cgroupsPath'] = '$cg/pure'
 c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '1GB', 'limit': 0}]}"
 	mkbundle "$WORLD/b12b" "$(args 'true')
 c['linux']['resources'] = {'memory': {'limit': 67108864}}"
-	out=$(unshare -m --propagation private sh -c "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup &&
-		$RT create --bundle $WORLD/b12 u1 && cat /sys/fs/cgroup$own2/$cg/pure/hugetlb.1GB.max &&
-		grep '^0::' /proc/\$($RT state u1 | sed 's/.*\"pid\":\([0-9]*\).*/\1/')/cgroup; $RT delete --force u1;
-		test -e /sys/fs/cgroup$own2/$cg/pure && echo left; $RT run --bundle $WORLD/b12b u2" 2>&1)
+	out=$(RT=$RT unshare -m --propagation private sh -c "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup &&
+		\"\$RT\" create --bundle $WORLD/b12 u1 && cat /sys/fs/cgroup$own2/$cg/pure/hugetlb.1GB.max &&
+		grep '^0::' /proc/\$(\"\$RT\" state u1 | sed 's/.*\"pid\":\([0-9]*\).*/\1/')/cgroup; \"\$RT\" delete --force u1;
+		test -e /sys/fs/cgroup$own2/$cg/pure && echo left; \"\$RT\" run --bundle $WORLD/b12b u2" 2>&1)
 	like "$out" "^0
 0::$own2/$cg/pure
 " "unified host: the limit is set in the one v2 tree, and the init is in it"

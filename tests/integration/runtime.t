@@ -169,9 +169,9 @@ if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null)" = 1 ]; then
 fi
 for P in $PATHS; do
 	case $P in
-	a) cmd="$B/cagefs_enter_user alice $PROBE" ;;
+	a) cmd=$(printf '%q ' "$B/cagefs_enter_user" alice "$PROBE") ;;
 	b) cmd="su -s /bin/sh alice -c '$WORLD/bin/cagefs_enter $PROBE'" ;;
-	c) cmd="$RT exec alice $PROBE" ;;
+	c) cmd=$(printf '%q ' "$RT" exec alice "$PROBE") ;;
 	esac
 	out=$(script -qefc "$cmd" /dev/null 2>&1 | tr -d '\r')
 	v=$(key "$out" tiocsti)
@@ -197,7 +197,7 @@ for P in a b; do
 	"$RT" delete alice >/dev/null 2>&1
 	session_cgroups
 	sh -c 'cgs_out=$1; shift; echo "$cgs_out" | while read -r m own; do echo $$ > "$m$own/'$S'/cgroup.procs"; done; exec "$@"' \
-		sh "$(world_cgroups)" sh -c "$(declare -f enter); B=$B RT=$RT WORLD=$WORLD enter $P alice true" 2>"$WORLD/pincg.err"
+		sh "$(world_cgroups)" sh -c "$(declare -f enter); B=$(printf %q "$B") RT=$(printf %q "$RT") WORLD=$WORLD enter $P alice true" 2>"$WORLD/pincg.err"
 	pin=$(cut -d' ' -f1 /run/cagefs/cages/alice.pid 2>/dev/null)
 	is "$(cat "$WORLD/pincg.err")" "" "$(pname $P): building a cage from a session cgroup warns of nothing"
 	is "$(cut -d: -f3 /proc/$pin/cgroup | sort -u)" "$PCG/pins" "$(pname $P): the pin is in pin_cgroup in every hierarchy, not in the session's"

@@ -44,7 +44,7 @@ paths=$SRC/tree, $SRC/suid-explicit, $SRC/link-to-a
 C
 printf '# secrets\n%s\n' "$SRC/tree/sub/secret.key" > /etc/cagefs/custom.black.list
 
-out=$($CAGEFSCTL --init 2>&1); rc=$?
+out=$("$CAGEFSCTL" --init 2>&1); rc=$?
 ok $rc "--init builds the skeleton"
 like "$out" "init: [0-9]+ added" "--init reports what it did"
 out=$(chroot $SKEL /bin/bash -c 'ls /; grep root /etc/passwd' 2>&1)
@@ -58,48 +58,48 @@ run "black-listed file never enters" test ! -e $SKEL$SRC/tree/sub/secret.key
 run "times kept" test "$(stat -c %Y $SRC/tree/a.txt)" = "$(stat -c %Y $SKEL$SRC/tree/a.txt)"
 is "$(stat -c %a $SKEL$SRC/tree/suid-by-dir)" 755 "setuid dropped for a file brought by a directory"
 is "$(stat -c %a $SKEL$SRC/suid-explicit)" 4755 "setuid kept for a file listed explicitly"
-is "$($CAGEFSCTL --print-suids)" "$SRC/suid-explicit" "--print-suids lists what remains"
+is "$("$CAGEFSCTL" --print-suids)" "$SRC/suid-explicit" "--print-suids lists what remains"
 is "$(stat -c '%F %t:%T' $SKEL/dev/null)" "character special file 1:3" "devices= creates device nodes"
 like "$(cat $SKEL/etc/passwd)" "^nobody:" "users= carried into the skeleton's passwd"
 unlike "$(cat $SKEL/etc/passwd $SKEL/etc/group)" "hostuser1" "no hosting user in the skeleton's passwd or group"
 like "$(grep ^webgroup: $SKEL/etc/group)" "^webgroup:x:3001:nobody$" "groups= carried, members filtered"
 run "no shadow file" test ! -e $SKEL/etc/shadow
 
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 like "$out" "nothing to do" "--update right after --init has nothing to do"
 before=$(manifest $SKEL)
 
 # A listed file changes, a .cfg is added, a .cfg is removed.
 sleep 0.01; echo changed > $SRC/tree/a.txt
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 like "$out" "0 added, 1 updated, 0 removed" "--update picks up a modified file"
 is "$(cat $SKEL$SRC/tree/a.txt)" changed "the new content is in the skeleton"
 mkdir -p $SRC/extra && echo x > $SRC/extra/x
 printf '[extra]\npaths=%s\n' $SRC/extra > $CFG/extra.cfg
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 like "$out" "[1-9][0-9]* added" "--update adds the files of a new .cfg"
 run "new .cfg's file present" test -f $SKEL$SRC/extra/x
 rm $CFG/extra.cfg
-out=$($CAGEFSCTL --update --dont-clean 2>&1)
+out=$("$CAGEFSCTL" --update --dont-clean 2>&1)
 run "--dont-clean keeps what is no longer listed" test -f $SKEL$SRC/extra/x
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 like "$out" "removed" "--update removes the files of a removed .cfg"
 run "removed .cfg's files gone" test ! -e $SKEL$SRC/extra
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 like "$out" "nothing to do" "second --update reports nothing to do"
 
 # --update-list: only the paths on stdin.
 echo a2 > $SRC/tree/a.txt; echo b2 > $SRC/tree/sub/b.txt
-out=$(echo $SRC/tree/sub/b.txt | $CAGEFSCTL --update-list 2>&1)
+out=$(echo $SRC/tree/sub/b.txt | "$CAGEFSCTL" --update-list 2>&1)
 like "$out" "1 updated" "--update-list updates the listed path"
 is "$(cat $SKEL$SRC/tree/a.txt)" changed "--update-list leaves other paths alone"
-fails "--update-list refuses a relative path" sh -c "echo tree/a.txt | $CAGEFSCTL --update-list"
-$CAGEFSCTL --update >/dev/null 2>&1
+fails "--update-list refuses a relative path" sh -c 'echo tree/a.txt | "$0" --update-list' "$CAGEFSCTL"
+"$CAGEFSCTL" --update >/dev/null 2>&1
 
 # Bad configuration: clear error with file:line, skeleton untouched.
 before=$(manifest $SKEL)
 printf '[broken\npaths=/bin/true\n' > $CFG/zz-broken.cfg
-out=$($CAGEFSCTL --update 2>&1); rc=$?
+out=$("$CAGEFSCTL" --update 2>&1); rc=$?
 ok $((rc == 0)) "--update fails on a malformed .cfg"
 like "$out" "zz-broken.cfg:1:" "the error names file and line"
 is "$(manifest $SKEL)" "$before" "a failed --update changes nothing"
@@ -107,95 +107,95 @@ rm $CFG/zz-broken.cfg
 
 # Lock: a second run fails fast; --wait-lock waits.
 exec 9>/run/cagefs/cagefsctl.lock; flock 9
-out=$($CAGEFSCTL --update 2>&1); rc=$?
+out=$("$CAGEFSCTL" --update 2>&1); rc=$?
 ok $((rc == 0)) "a second cagefsctl fails while the lock is held"
 like "$out" "wait-lock" "and says how to wait"
 ( sleep 0.5; flock -u 9 ) &
-out=$($CAGEFSCTL --update --wait-lock 2>&1)
+out=$("$CAGEFSCTL" --update --wait-lock 2>&1)
 ok $? "--wait-lock waits for the lock"
 exec 9>&-
-$CAGEFSCTL --update --wait-lock >/dev/null 2>&1 & p1=$!
-$CAGEFSCTL --update --wait-lock >/dev/null 2>&1 & p2=$!
+"$CAGEFSCTL" --update --wait-lock >/dev/null 2>&1 & p1=$!
+"$CAGEFSCTL" --update --wait-lock >/dev/null 2>&1 & p2=$!
 wait $p2; r2=$?; wait $p1; r1=$?
 ok $((r1 + r2)) "two concurrent --update --wait-lock runs both succeed"
 
 # kill -9 in the middle of --update, then --update == uninterrupted run.
 for i in $(seq 1 1500); do head -c 40000 /dev/urandom > $SRC/big/f$i; done
 printf '[big]\npaths=%s\n' $SRC/big > $CFG/big.cfg
-$CAGEFSCTL --update >/dev/null 2>&1 & pid=$!
+"$CAGEFSCTL" --update >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 400); do [ "$(ls $SKEL$SRC/big 2>/dev/null | wc -l)" -gt 100 ] && break; sleep 0.01; done
 kill -9 $pid; wait $pid 2>/dev/null
 n=$(ls $SKEL$SRC/big 2>/dev/null | wc -l)
 ok $(( n > 0 && n < 1500 ? 0 : 1 )) "--update killed with -9 half way ($n of 1500 files)"
 out=$(chroot $SKEL /bin/bash -c 'grep -c root /etc/passwd' 2>&1)
 is "$out" 1 "the skeleton is usable after the kill"
-out=$($CAGEFSCTL --update 2>&1)
+out=$("$CAGEFSCTL" --update 2>&1)
 ok $? "the next --update finishes the job"
 after=$(manifest $SKEL)
-$CAGEFSCTL --force >/dev/null 2>&1
+"$CAGEFSCTL" --force >/dev/null 2>&1
 is "$after" "$(manifest $SKEL)" "interrupted+resumed skeleton == one built from scratch"
 run "no temporary files left" test -z "$(find $SKEL -name '.cagefs-new.*')"
 
 # kill -9 during --init: nothing half-built at the skeleton path; next --init resumes.
 ref=$(manifest $SKEL)
 rm -rf $SKEL
-$CAGEFSCTL --init >/dev/null 2>&1 & pid=$!
+"$CAGEFSCTL" --init >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 400); do [ -d $SKEL.cagefs-new$SRC/big ] && break; sleep 0.01; done
 kill -9 $pid; wait $pid 2>/dev/null
 run "an interrupted --init leaves no skeleton behind" test ! -e $SKEL
-out=$($CAGEFSCTL --init 2>&1)
+out=$("$CAGEFSCTL" --init 2>&1)
 like "$out" "resuming" "the next --init resumes the interrupted one"
 is "$(manifest $SKEL)" "$ref" "resumed --init == uninterrupted build"
 
 # --reinit keeps a backup, --force does not.
-$CAGEFSCTL --reinit >/dev/null 2>&1
+"$CAGEFSCTL" --reinit >/dev/null 2>&1
 run "--reinit keeps the previous skeleton as .bak" test -f $SKEL.bak/etc/passwd
 is "$(manifest $SKEL)" "$ref" "--reinit builds the same skeleton"
-rm -rf $SKEL.bak; rm $CFG/big.cfg; $CAGEFSCTL --update >/dev/null 2>&1
+rm -rf $SKEL.bak; rm $CFG/big.cfg; "$CAGEFSCTL" --update >/dev/null 2>&1
 
 # Hardlinks (-k): same filesystem, so files share the inode.
-$CAGEFSCTL --force --hardlink >/dev/null 2>&1
+"$CAGEFSCTL" --force --hardlink >/dev/null 2>&1
 is "$(stat -c %i $SKEL$SRC/tree/sub/b.txt)" "$(stat -c %i $SRC/tree/sub/b.txt)" "-k hardlinks where the filesystem allows"
 is "$(stat -c %a $SKEL$SRC/tree/suid-by-dir)" 755 "-k never hardlinks a file whose setuid bit must go"
 run "-k leaves the host file's mode alone" test "$(stat -c %a $SRC/tree/suid-by-dir)" = 4755
-out=$($CAGEFSCTL --update --hardlink 2>&1)
+out=$("$CAGEFSCTL" --update --hardlink 2>&1)
 like "$out" "nothing to do" "no-op --update with -k"
 
 # Symlinked skeleton (manual: "Moving cagefs-skeleton directory").
 rm -rf $SKEL; mkdir /home/cagefs-skeleton; ln -s /home/cagefs-skeleton $SKEL
-out=$($CAGEFSCTL --init 2>&1)
+out=$("$CAGEFSCTL" --init 2>&1)
 ok $? "--init through a symlinked skeleton path"
 run "the skeleton is built where the symlink points" test -f /home/cagefs-skeleton/etc/passwd
 run "the symlink stays" test -L $SKEL
-like "$($CAGEFSCTL --update 2>&1)" "nothing to do" "--update through the symlink"
+like "$("$CAGEFSCTL" --update 2>&1)" "nothing to do" "--update through the symlink"
 
 # --addrpm: a Debian package's files; --list-rpm; --delrpm.
 pkg=hostname; dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q "ok installed" || pkg=sed
 bin=$(dpkg-query -L $pkg | grep -m1 '/bin/')
-run "--addrpm $pkg" $CAGEFSCTL --addrpm $pkg
+run "--addrpm $pkg" "$CAGEFSCTL" --addrpm $pkg
 like "$(cat $CFG/$pkg.cfg)" "paths=$bin" "the package's file list became $pkg.cfg"
-like "$($CAGEFSCTL --list-rpm)" "^$pkg$" "--list-rpm lists it"
-$CAGEFSCTL --update >/dev/null 2>&1
+like "$("$CAGEFSCTL" --list-rpm)" "^$pkg$" "--list-rpm lists it"
+"$CAGEFSCTL" --update >/dev/null 2>&1
 run "after --update, $bin runs inside the skeleton" chroot $SKEL $bin --version
-fails "--addrpm of a package that is not installed" $CAGEFSCTL --addrpm no-such-package-cagefs
-fails "--addrpm refuses an option-like name" $CAGEFSCTL --addrpm -- --version
-fails "--delrpm refuses a hand-written .cfg" $CAGEFSCTL --delrpm base
-run "--delrpm $pkg" $CAGEFSCTL --delrpm $pkg
+fails "--addrpm of a package that is not installed" "$CAGEFSCTL" --addrpm no-such-package-cagefs
+fails "--addrpm refuses an option-like name" "$CAGEFSCTL" --addrpm -- --version
+fails "--delrpm refuses a hand-written .cfg" "$CAGEFSCTL" --delrpm base
+run "--delrpm $pkg" "$CAGEFSCTL" --delrpm $pkg
 run "its .cfg is gone" test ! -e $CFG/$pkg.cfg
 
 # Update period.
-run "--set-update-period 7" $CAGEFSCTL --set-update-period 7
+run "--set-update-period 7" "$CAGEFSCTL" --set-update-period 7
 like "$(cat /etc/cagefs/cagefs.ini)" "update_period=7" "stored in cagefs.ini"
-like "$($CAGEFSCTL --cron-update 2>&1)" "not due" "--cron-update waits for the period"
-like "$($CAGEFSCTL --force-update 2>&1)" "update:" "--force-update ignores it"
-fails "--set-update-period rejects junk" $CAGEFSCTL --set-update-period soon
+like "$("$CAGEFSCTL" --cron-update 2>&1)" "not due" "--cron-update waits for the period"
+like "$("$CAGEFSCTL" --force-update 2>&1)" "update:" "--force-update ignores it"
+fails "--set-update-period rejects junk" "$CAGEFSCTL" --set-update-period soon
 
 # Command line.
-like "$($CAGEFSCTL -h)" "--update-list" "-h prints the option table"
-$CAGEFSCTL --sanity-check >/dev/null 2>&1; rc=$?
+like "$("$CAGEFSCTL" -h)" "--update-list" "-h prints the option table"
+"$CAGEFSCTL" --sanity-check >/dev/null 2>&1; rc=$?
 is "$rc" 2 "an option not built yet says so and exits 2"
-fails "unknown option" $CAGEFSCTL --frobnicate
-fails "two actions at once" $CAGEFSCTL --init --update
-fails "--init as a normal user" su -s /bin/sh -c "$CAGEFSCTL --init" hostuser1
+fails "unknown option" "$CAGEFSCTL" --frobnicate
+fails "two actions at once" "$CAGEFSCTL" --init --update
+fails "--init as a normal user" su -s /bin/sh hostuser1 -c 'exec "$0" --init' "$CAGEFSCTL"
 
 done_testing

@@ -1,12 +1,13 @@
-# The throwaway world of the integration tests (DESIGN.md §6).
+# The throwaway world of the integration tests, the demo and `make shell`.
 # Source this first thing in a test script, then call `world_enter "$@"`:
 #  - the script re-executes itself in a new private mount namespace and a
 #    new PID namespace: when it ends, the kernel kills every process it left
 #    (the processes pinning cages, processes inside them): nothing survives;
 #  - it refuses to go on if it is still in the host's mount namespace;
-#  - /tmp and /home become empty tmpfs; /etc is a bind-mounted copy (so
-#    useradd and NSS work for real test users); /var, /usr/share and /run
-#    are overlays whose writable layer is on the tmpfs.  So /etc/cagefs,
+#  - /tmp and /home become empty tmpfs (a checkout below them stays
+#    visible at its path); /etc is a bind-mounted copy (so useradd and NSS
+#    work for real test users); /var, /usr/share, /run, /root and /opt are
+#    overlays whose writable layer is on the tmpfs.  So /etc/cagefs,
 #    /usr/share/cagefs-skeleton, /var/cagefs and /run/cagefs all live on the
 #    tmpfs, and everything vanishes with the namespace when the test ends.
 # Nothing on the host changes: no directory is created outside the namespace.
@@ -23,12 +24,43 @@ world_in_host_ns() {
 	[ -z "${CAGEFS_HOST_MNTNS:-}" ] || [ "$(readlink /proc/self/ns/mnt)" = "$CAGEFS_HOST_MNTNS" ]
 }
 
-world_overlay() { # DIR: writes to DIR go to the tmpfs from now on
-	local name; name=$(echo "$1" | tr / _)
+# A world's overlay of DIR is made of plain directories only, so that
+# worlds nest (make check inside `make shell`, or the checkout test's
+# `make demo`): the kernel stacks overlays two deep at most, and a cage's
+# /etc overlay is one more.  DIR's layers are what it shows now: the
+# directory itself, or, where DIR is already a world's overlay, that
+# world's upper and lower layers.  Each is held by an fd (the layers of an
+# outer world live in its /tmp, which this world covers), bound below
+# $WORLD, and stacked under a new upper layer on this world's tmpfs.
+world_layers_open() { # DIR: fds of DIR's layers, top first, in WORLD_FDS
+	local src type opts layer fd
+	WORLD_FDS=()
+	read -r type src opts < <(findmnt -n -o FSTYPE,SOURCE,OPTIONS --mountpoint "$1" 2>/dev/null)
+	local layers=("$1")
+	if [ "$type" = overlay ] && [[ $src == world_* ]]; then
+		local up=${opts#*upperdir=} low=${opts#*lowerdir=}
+		IFS=: read -r -a layers <<<"${up%%,*}:${low%%,*}"
+	fi
+	for layer in "${layers[@]}"; do
+		exec {fd}<"$layer" || world_die "cannot open the layer $layer of $1"
+		WORLD_FDS+=("$fd")
+	done
+}
+
+world_overlay() { # DIR FD...: writes to DIR go to the tmpfs from now on
+	local dir=$1 name low=() k=0 fd; shift
+	name=$(echo "$dir" | tr / _)
 	mkdir -p "$WORLD/ovl/$name/up" "$WORLD/ovl/$name/work"
-	mount -t overlay "world$name" \
-		-o "lowerdir=$1,upperdir=$WORLD/ovl/$name/up,workdir=$WORLD/ovl/$name/work" "$1" \
-		|| world_die "cannot overlay $1"
+	for fd in "$@"; do
+		mkdir -p "$WORLD/ovl/$name/low$k"
+		mount --no-canonicalize --bind "/proc/self/fd/$fd" "$WORLD/ovl/$name/low$k" \
+			|| world_die "cannot bind a layer of $dir"
+		low+=("$WORLD/ovl/$name/low$k")
+		exec {fd}<&-
+		k=$((k + 1))
+	done
+	mount -t overlay "world$name" -o "lowerdir=$(IFS=:; echo "${low[*]}"),upperdir=$WORLD/ovl/$name/up,workdir=$WORLD/ovl/$name/work" "$dir" \
+		|| world_die "cannot overlay $dir"
 }
 
 # world_cgroups: "MOUNT OWN" for each cgroup hierarchy this shell is in
@@ -45,9 +77,31 @@ world_cgroups() {
 	done
 }
 
+# The checkout may live below a directory the world covers (a clone in
+# /tmp/x or /home/me/x): it is held by an open fd before the cover, and
+# bound back at its own path on the new tmpfs.  A bind through the fd's
+# /proc link (not canonicalized) reaches the covered directory itself.
+world_cover() { # FSTYPE-ARGS... DIR: mount over DIR, keeping the checkout visible
+	local dir=${*: -1} fd
+	case $TOP/ in "$dir"/*) ;; *) mount "$@" || world_die "cannot mount over $dir"; return ;; esac
+	exec {fd}<"$TOP" || world_die "cannot open $TOP"
+	mount "$@" || world_die "cannot mount over $dir"
+	mkdir -p "$TOP" && mount --no-canonicalize --bind "/proc/self/fd/$fd" "$TOP" \
+		|| world_die "cannot keep the checkout $TOP visible"
+	exec {fd}<&-
+}
+
 world_setup() {
 	[ "$(id -u)" = 0 ] || world_die "integration tests need root"
-	mount -t tmpfs -o mode=1777 world-tmp /tmp || world_die "cannot mount tmpfs on /tmp"
+	# /root and /opt too: a test may write there (a clone of the checkout).
+	local d overlaid=() layers=()
+	for d in /var /usr/share /run /root /opt; do
+		[ -d "$d" ] || continue
+		world_layers_open "$d"
+		overlaid+=("$d")
+		layers+=("${WORLD_FDS[*]}")
+	done
+	world_cover -t tmpfs -o mode=1777 world-tmp /tmp
 	WORLD=/tmp/.world
 	mkdir -p "$WORLD/etc"
 	cp -a /etc/. "$WORLD/etc/" || world_die "cannot copy /etc"
@@ -59,10 +113,12 @@ world_setup() {
 	awk -F: -v k="^($keep)$" '$1 ~ k' /etc/passwd > /etc/passwd.world && mv /etc/passwd.world /etc/passwd
 	awk -F: -v k="^($keep)$" '$1 ~ k' /etc/shadow > /etc/shadow.world && mv /etc/shadow.world /etc/shadow
 	chmod 640 /etc/shadow
-	mount -t tmpfs -o mode=755 world-home /home || world_die "cannot mount /home"
-	world_overlay /var
-	world_overlay /usr/share
-	world_overlay /run
+	world_cover -t tmpfs -o mode=755 world-home /home
+	local i
+	for i in "${!overlaid[@]}"; do
+		# shellcheck disable=SC2086 # a list of fd numbers
+		world_overlay "${overlaid[$i]}" ${layers[$i]}
+	done
 	rm -rf /var/cagefs /usr/share/cagefs-skeleton /run/cagefs
 	mkdir -p /etc/cagefs/conf.d
 	# Pins stay in the test's cgroup: the default pin_cgroup (/cagefs/pins
@@ -75,7 +131,9 @@ world_setup() {
 }
 
 world_enter() {
-	if [ -z "${CAGEFS_HOST_MNTNS:-}" ]; then
+	# Re-executed, the script is PID 1 of its new PID namespace; a script
+	# started from inside a world (a nested one) is not, and makes its own.
+	if [ "$$" != 1 ] || [ -z "${CAGEFS_HOST_MNTNS:-}" ]; then
 		CAGEFS_HOST_MNTNS=$(readlink /proc/self/ns/mnt) exec unshare --mount --propagation private \
 			--pid --fork --mount-proc -- /bin/bash "$0" "$@"
 	fi
