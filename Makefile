@@ -1,4 +1,4 @@
-# cagefs — one non-recursive GNU make for the whole tree (DESIGN.md §3).
+# cagefs — one non-recursive GNU make for the whole tree (docs/ARCHITECTURE.md).
 # make demo | check | all | install | bench | fuzz | lint | deps | clean
 
 PREFIX ?= /usr
@@ -20,7 +20,7 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
-	-Iruntime/include -DCAGE_SBINDIR='"$(SBINDIR)"'
+	-Iruntime/include -I. -DCAGE_SBINDIR='"$(SBINDIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGCONF_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGCONF_PKGS) 2>/dev/null)
 LDFLAGS ?=
@@ -31,9 +31,13 @@ B := build
 Q := $(if $(V),,@)
 LIB := $(B)/libcagefs.a
 
-LIB_SRCS := $(wildcard runtime/lib/*.c) $(wildcard bundles/*.c) $(wildcard seccomp/*.c)
+# The library's layers, bottom up (docs/ARCHITECTURE.md): each includes only
+# its own headers and those of the layers below (tests/unit/layers.t).
+LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
+LIB_HDRS := $(wildcard runtime/include/cagefs/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user
 
@@ -64,7 +68,7 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(B)/%.o: %.c $(wildcard runtime/include/cagefs/*.h) $(wildcard runtime/lib/*.h bundles/*.h cli/*.h)
+$(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -73,7 +77,7 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# The pin (runtime/lib/cage_pins.c) execs this tiny static program from a
+# The pin (runtime/cage/pins.c) execs this tiny static program from a
 # memfd: no libc, one page of code.  Its bytes are compiled into the library.
 PIN_GEN := $(B)/gen/pin_blob.c
 PIN_CFLAGS := -std=gnu11 $(WARN) -Os -ffreestanding -fno-stack-protector \
@@ -94,7 +98,7 @@ $(B)/cagefsctl: $(CLI_OBJS) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
 
-$(B)/cagefs-runtime: $(B)/runtime/cagefs-runtime.o $(LIB)
+$(B)/cagefs-runtime: $(B)/cli/cagefs-runtime.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(ENTER_LIBS)
 
@@ -113,26 +117,26 @@ $(B)/cagefs_enter_user: $(B)/cagefs_enter
 $(B)/tests/oci-validate: tests/oci-validate/main.go
 	@mkdir -p $(@D)
 	@echo "  GO      $@"
-	$(Q)GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$(abspath $(B))/gocache GOFLAGS= \
+	$(Q)GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$(CURDIR)/$(B)/gocache" GOFLAGS= \
 		go build -o $@ ./tests/oci-validate
 
-$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(PKG_LIBS)
 
 # libFuzzer harnesses: clang with ASan+UBSan, the library sources compiled in.
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -Iruntime/include
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -Iruntime/include -I.
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(PIN_GEN)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PIN_GEN) $(PKG_LIBS)
 
 check: deps all $(UNIT_BINS) $(B)/fuzz-smoke $(B)/tests/oci-validate
-	tests/run $(UNIT_BINS) tests/integration/*.t
+	tests/run $(UNIT_BINS) tests/unit/*.t tests/integration/*.t
 
 check-unit: deps $(UNIT_BINS)
-	tests/run $(UNIT_BINS)
+	tests/run $(UNIT_BINS) tests/unit/*.t
 
 # Every fuzz harness is also run briefly by `make check` (regressions in the
 # corpus and 2000 fresh inputs); `make fuzz` runs each for FUZZ_SECONDS.
@@ -172,7 +176,7 @@ install: all
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-		-Iruntime/include runtime bundles cli seccomp
+		-Iruntime/include -I. runtime bundles cli seccomp
 	seccomp/embed.sh --check
 
 clean:

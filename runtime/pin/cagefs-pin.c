@@ -1,4 +1,4 @@
-/* cagefs-pin: what a cage's pin execs (runtime/lib/cage_pins.c).
+/* cagefs-pin: what a cage's pin execs (runtime/cage/pins.c).
  *
  * The pin only has to exist: its namespaces are the cage.  A forked copy of
  * the runtime costs ~250 KiB of PSS per cage; this program, with no libc,

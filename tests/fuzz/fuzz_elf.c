@@ -1,4 +1,4 @@
-/* libFuzzer harness for the ELF header parser (runtime/lib/elf.c): any bytes
+/* libFuzzer harness for the ELF header parser (bundles/skeleton/elf.c): any bytes
  * must give is_elf=false, a parsed info, or an error — never a crash or an
  * out-of-bounds read.  The same parser serves cage_elf_read (pread). */
 #include <stddef.h>

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cagefs/config.h"
+#include "cagefs/ini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

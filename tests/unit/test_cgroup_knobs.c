@@ -4,7 +4,7 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-#include "../../runtime/lib/cgroup.h"
+#include "runtime/oci/cgroup.h"
 #include "tap.h"
 
 /* The knobs of the JSON text RES with the v2 controllers V2, as

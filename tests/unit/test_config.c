@@ -1,5 +1,6 @@
-/* Unit tests for the configuration parsers (runtime/lib/config_*.c):
- * conf.d .cfg files, black lists and cagefs.ini.  No root needed; the
+/* Unit tests for the configuration parsers: conf.d .cfg files and black
+ * lists (bundles/skeleton/confd.c, blacklist.c) and cagefs.ini
+ * (runtime/core/ini.c).  No root needed; the
  * conf.d tests work in a mkdtemp directory. */
 #define _GNU_SOURCE
 #include "tap.h"
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "cagefs/config.h"
+#include "cagefs/ini.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 

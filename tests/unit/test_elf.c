@@ -1,4 +1,4 @@
-/* ELF header reading and ld.so-style library closure (runtime/lib/elf.c).
+/* ELF header reading and ld.so-style library closure (bundles/skeleton/elf.c).
  * Needs `cc` to build small programs and libraries; no root, no network. */
 #define _GNU_SOURCE
 #include "cagefs/elf.h"

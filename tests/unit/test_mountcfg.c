@@ -1,4 +1,4 @@
-/* Unit tests for the mount configuration parsers (runtime/lib/mountcfg*.c):
+/* Unit tests for the mount configuration parsers (bundles/user/mountcfg.c, basehome.c):
  * cagefs.mp, virt.mp, cagefs.base.home.dirs and base home resolution.  The
  * manual's examples are used verbatim.  No root needed; the load tests work
  * in a mkdtemp directory. */

@@ -14,37 +14,6 @@
 #include "cagefs/paths.h"
 #include "cagefs/strvec.h"
 
-/* ---- config.json, as the runtime needs it ---- */
-struct cage_oci_mount {
-	char *destination, *type, *source;
-	unsigned long flags;      /* MS_* from the options */
-	unsigned long clear;      /* MS_* to clear (rw, suid, dev, exec...) */
-	bool bind, recursive;
-	char *data;               /* options that are not flags, comma-joined */
-};
-struct cage_oci {
-	char *root;               /* root.path */
-	bool root_readonly;
-	char *hostname;
-	uid_t uid;
-	gid_t gid;
-	gid_t *gids;
-	size_t ngids;
-	cage_strvec_t args, env;
-	char *cwd;
-	bool no_new_privs;
-	struct cage_oci_mount *mounts;
-	size_t nmounts;
-	cage_strvec_t masked, readonly;
-	int namespaces;           /* CLONE_NEW* flags listed */
-	void *seccomp;            /* yajl_val of linux.seccomp, or NULL */
-	void *tree;               /* the parsed document */
-};
-int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err);
-int cage_oci_parse(const char *text, size_t len, const char *name, struct cage_oci *oci,
-		   cage_err_t *err);
-void cage_oci_free(struct cage_oci *oci);
-
 /* ---- entering ---- */
 struct cage_enter_opts {
 	char *const *argv;        /* NULL: the login shell from config.json */

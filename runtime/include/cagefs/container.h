@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include "cagefs/cage.h"
+#include "cagefs/oci.h"
 #include "cagefs/error.h"
 #include "cagefs/strvec.h"
 
@@ -32,19 +32,8 @@ struct cage_rlimit {
 	int resource;
 	struct rlimit lim;
 };
-struct cage_device {
-	char *path;
-	mode_t type;              /* S_IFCHR, S_IFBLK or S_IFIFO */
-	unsigned major, minor;
-	mode_t mode;
-	uid_t uid;
-	gid_t gid;
-};
 enum cage_ns_kind { CAGE_NS_USER, CAGE_NS_MNT, CAGE_NS_PID, CAGE_NS_IPC, CAGE_NS_UTS,
 		    CAGE_NS_NET, CAGE_NS_CGROUP, CAGE_NS_KINDS };
-/* The capability sets of process.capabilities, as bit masks. */
-enum cage_cap_set { CAGE_CAP_BOUNDING, CAGE_CAP_EFFECTIVE, CAGE_CAP_INHERITABLE,
-		    CAGE_CAP_PERMITTED, CAGE_CAP_AMBIENT, CAGE_CAP_SETS };
 
 struct cage_spec {
 	struct cage_oci oci;      /* root, process, mounts, namespaces, seccomp... */
@@ -124,13 +113,7 @@ int cage_ctr_run(const char *root, const char *id, const struct cage_ctr_opts *o
  * wait: the exit status as above, or -1. */
 int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_t *err);
 
-/* Re-exec the running program from a sealed memfd copy of itself (once;
- * returns if it cannot).  Whatever then enters a container's namespaces
- * runs that copy: a container that reaches /proc/PID/exe of it can change
- * nothing on the host (runc CVE-2019-5736).  Call before anything else. */
-void cage_reexec_sealed(char **argv);
-
-/* Hooks (container_hooks.c): run every hook of one kind with the state on
+/* Hooks (runtime/container/hooks.c): run every hook of one kind with the state on
  * stdin; the first failure stops the rest and is returned. */
 int cage_hooks_run(const struct cage_spec *s, enum cage_hook_kind kind, const char *state_json,
 		   cage_err_t *err);

@@ -5,12 +5,13 @@
  *   stage    — joins the namespaces config.json names by path (user first),
  *              then clone3()s the init with the new ones, reports its pid, exits;
  *   init     — builds the root (cage_build_root_with), then waits on exec.fifo
- *              until `start`, and execs the process (container_process.c).
+ *              until `start`, and execs the process (process.c).
  * The stage exists because a pid namespace joined by path applies only to
  * children, and joining a mount namespace would cost the runtime its view of
  * the state directory. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "container_internal.h"
+#include "cagefs/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * "file:line: what is wrong" and leaves the caller's cage_cfg untouched. */
 #define _GNU_SOURCE
 #include "cagefs/config.h"
-#include "textparse.h"
+#include "runtime/core/textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"

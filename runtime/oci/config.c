@@ -1,7 +1,7 @@
 /* Reading config.json with yajl (DESIGN.md §2): just what the runtime needs,
  * with every type checked, so a corrupted file is a clear error. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "oci_internal.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -13,7 +13,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 
-/* (Shared with container_spec.c through cage_internal.h.) */
+/* (Shared with runtime/container/spec.c through oci_internal.h.) */
 yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type)
 {
 	const char *path[] = {key, NULL};

@@ -6,7 +6,7 @@
  * err on the side of excluding when it cannot decide (out of memory). */
 #define _GNU_SOURCE
 #include "cagefs/config.h"
-#include "textparse.h"
+#include "runtime/core/textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 

@@ -4,7 +4,7 @@
  * limit is memory.limit_in_bytes on v1 and memory.max on v2, and on a
  * hybrid host (DESIGN.md §7) hugetlb is on v2 while the rest is on v1. */
 #define _GNU_SOURCE
-#include "cgroup.h"
+#include "runtime/oci/cgroup.h"
 
 #include <ctype.h>
 #include <errno.h>

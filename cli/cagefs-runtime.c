@@ -27,6 +27,7 @@
 #include "cagefs/cage.h"
 #include "cagefs/container.h"
 #include "cagefs/log.h"
+#include "cagefs/proc.h"
 #include "cagefs/users.h"
 
 static int fail(const cage_err_t *err)

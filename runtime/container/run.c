@@ -1,7 +1,7 @@
 /* `start`, `run` and `exec` of ordinary OCI containers (see
  * cagefs/container.h; `create` is container.c). */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "container_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  * with openat2(RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS) and attached with
  * open_tree/move_mount; destinations are resolved beneath the new root. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "oci_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

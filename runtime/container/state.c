@@ -6,7 +6,8 @@
  * "stopped", one whose creator died before the init was recorded is
  * "stopped" too, and `delete` cleans both up. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "container_internal.h"
+#include "cagefs/proc.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -5,8 +5,8 @@
  * writes must parse back to exactly the same keys and values, or a later
  * run would silently read a different setting. */
 #define _GNU_SOURCE
-#include "cagefs/config.h"
-#include "textparse.h"
+#include "cagefs/ini.h"
+#include "runtime/core/textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 

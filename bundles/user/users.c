@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
-#include "cagefs/config.h"
+#include "cagefs/ini.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 

@@ -18,6 +18,7 @@
  * kernel's loop check refuses such binds at random.) */
 #define _GNU_SOURCE
 #include "cage_internal.h"
+#include "cagefs/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +32,7 @@
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
-#include "cagefs/config.h"
+#include "cagefs/ini.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 

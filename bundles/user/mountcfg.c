@@ -5,10 +5,10 @@
  * that silently meant something else ("..", a relative path, "/" itself)
  * would expose host directories, so each oddity stops the caller with
  * "file:line: what is wrong" and leaves the caller's list untouched.
- * cagefs.base.home.dirs lives in mountcfg_basehome.c. */
+ * cagefs.base.home.dirs lives in basehome.c. */
 #define _GNU_SOURCE
 #include "cagefs/mountcfg.h"
-#include "textparse.h"
+#include "runtime/core/textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 

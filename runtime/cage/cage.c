@@ -1,6 +1,7 @@
 /* Creating, joining and leaving cages (see cagefs/cage.h). */
 #define _GNU_SOURCE
 #include "cage_internal.h"
+#include "runtime/oci/oci_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +31,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/lock.h"
 #include "cagefs/log.h"
-#include "cgroup.h"
+#include "runtime/oci/cgroup.h"
 #include "cagefs/safefs.h"
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
@@ -76,7 +77,7 @@ static int child_build(const struct cage_oci *oci, const char *user, const char 
 		snprintf(err.msg, sizeof(err.msg), "ok %d", getpid());
 	if (write(report, err.msg, strlen(err.msg) + 1) < 0 || strncmp(err.msg, "ok ", 3))
 		return 1;
-	/* Wait until the pid is recorded, then hold the cage (cage_pins.c). */
+	/* Wait until the pid is recorded, then hold the cage (pins.c). */
 	char c;
 	while (read(report, &c, 1) > 0)
 		;

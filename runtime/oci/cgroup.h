@@ -1,6 +1,6 @@
 /* cgroups: the host's hierarchies (cgroup.c), the files linux.resources
- * asks to write (container_cgroup_knobs.c) and where they go
- * (container_cgroup.c). */
+ * asks to write (runtime/container/cgroup_knobs.c) and where they go
+ * (runtime/container/cgroup.c). */
 #ifndef CAGEFS_CGROUP_H
 #define CAGEFS_CGROUP_H
 

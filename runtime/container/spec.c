@@ -4,7 +4,7 @@
  * mappings, devices, terminal, propagation, cgroups.  Every type is
  * checked; a field this runtime cannot honour is an error naming it. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "container_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,7 +21,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
-#include "cgroup.h"
+#include "runtime/oci/cgroup.h"
 
 #define CFG "config.json"
 

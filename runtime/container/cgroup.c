@@ -20,7 +20,7 @@
  * removes them, whatever cgroup those commands run in.  A directory that
  * already holds processes is never taken (delete would kill them). */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "container_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
-#include "cgroup.h"
+#include "runtime/oci/cgroup.h"
 
 #define CGROOT "/sys/fs/cgroup"
 

@@ -8,7 +8,7 @@
  * than guess. */
 #define _GNU_SOURCE
 #include "cagefs/mountcfg.h"
-#include "textparse.h"
+#include "runtime/core/textparse.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
 

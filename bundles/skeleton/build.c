@@ -1,12 +1,13 @@
 /* cagefsctl --init / --update / --force / --reinit / --update-list.
  *
  * --update changes the skeleton in place, entry by entry, atomically (see
- * skel_apply.c).  --init, --force and --reinit build a complete tree beside
+ * apply.c).  --init, --force and --reinit build a complete tree beside
  * it (SKELETON.cagefs-new) and only then rename or exchange it into place,
  * so a kill -9 at any moment leaves the previous skeleton (or none, for a
  * first --init) complete; the next --init resumes the half-built tree. */
 #define _GNU_SOURCE
 #include "skel_internal.h"
+#include "cagefs/ini.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* Facts about processes read from /proc. */
 #define _GNU_SOURCE
-#include "cage_internal.h"
+#include "cagefs/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>

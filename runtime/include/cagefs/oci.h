@@ -1,0 +1,57 @@
+/* config.json (OCI runtime-spec) as the runtime needs it, for the cages of
+ * hosting users and for ordinary bundles alike: root, process, mounts,
+ * namespaces, masked and read-only paths, seccomp.  Read with every type
+ * checked, so a corrupted file is a clear error naming the field. */
+#ifndef CAGEFS_OCI_H
+#define CAGEFS_OCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "cagefs/error.h"
+#include "cagefs/strvec.h"
+
+struct cage_oci_mount {
+	char *destination, *type, *source;
+	unsigned long flags;      /* MS_* from the options */
+	unsigned long clear;      /* MS_* to clear (rw, suid, dev, exec...) */
+	bool bind, recursive;
+	char *data;               /* options that are not flags, comma-joined */
+};
+struct cage_oci {
+	char *root;               /* root.path */
+	bool root_readonly;
+	char *hostname;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;
+	size_t ngids;
+	cage_strvec_t args, env;
+	char *cwd;
+	bool no_new_privs;
+	struct cage_oci_mount *mounts;
+	size_t nmounts;
+	cage_strvec_t masked, readonly;
+	int namespaces;           /* CLONE_NEW* flags listed */
+	void *seccomp;            /* yajl_val of linux.seccomp, or NULL */
+	void *tree;               /* the parsed document */
+};
+int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err);
+int cage_oci_parse(const char *text, size_t len, const char *name, struct cage_oci *oci,
+		   cage_err_t *err);
+void cage_oci_free(struct cage_oci *oci);
+
+struct cage_device {
+	char *path;
+	mode_t type;              /* S_IFCHR, S_IFBLK or S_IFIFO */
+	unsigned major, minor;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The capability sets of process.capabilities, as bit masks. */
+enum cage_cap_set { CAGE_CAP_BOUNDING, CAGE_CAP_EFFECTIVE, CAGE_CAP_INHERITABLE,
+		    CAGE_CAP_PERMITTED, CAGE_CAP_AMBIENT, CAGE_CAP_SETS };
+
+#endif

@@ -1,0 +1,40 @@
+/* Internals of the OCI layer of the runtime, shared by the cages of hosting
+ * users (runtime/cage) and ordinary bundles (runtime/container): building a
+ * root from config.json and becoming its process.user. */
+#ifndef CAGEFS_OCI_INTERNAL_H
+#define CAGEFS_OCI_INTERNAL_H
+
+#include <yajl/yajl_tree.h>
+#include "cagefs/oci.h"
+
+/* In a new mount namespace: build the cage's root from config.json and
+ * pivot into it. */
+int cage_build_root(const struct cage_oci *oci, cage_err_t *err);
+struct cage_root_opts {
+	bool foreign;             /* an ordinary bundle, not a cagefs skeleton: mount points
+				   * are made in its rootfs, its root keeps suid and dev */
+	const struct cage_device *devices; /* linux.devices, besides OCI's defaults */
+	size_t ndevices;
+	bool bind_devices;        /* in a user namespace: bind the host's nodes */
+	unsigned long propagation; /* rootfsPropagation, applied after pivot_root */
+	int (*before_pivot)(void *arg, cage_err_t *err); /* createContainer hooks */
+	int (*after_pivot)(void *arg, cage_err_t *err);  /* sysctl, before /proc/sys is read-only */
+	void *arg;
+};
+int cage_build_root_with(const struct cage_oci *oci, const struct cage_root_opts *o, cage_err_t *err);
+int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err);
+int cage_populate_dev(cage_err_t *err);
+int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err);
+
+/* config.json readers (config.c, runtime/container/spec.c): OBJ[KEY] of TYPE
+ * or NULL (OBJ may be NULL); an optional array of strings appended to OUT,
+ * errors "NAME: WHAT[i] is not a string". */
+yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type);
+int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
+		       cage_err_t *err);
+
+/* Become process.user of OCI with exactly the capability sets CAPS
+ * (indexed by enum cage_cap_set; all zero: none at all), bounding set
+ * included, while still root. */
+int cage_become_user(const struct cage_oci *oci, const uint64_t *caps, cage_err_t *err);
+#endif
