@@ -8,8 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,18 +28,6 @@ static int usage(const char *prog)
 	return 2;
 }
 
-/* Not caged: run the command as the caller, with every privilege gone. */
-static int run_uncaged(char **argv, const char *name, uid_t uid, gid_t gid)
-{
-	if (geteuid() == 0 && initgroups(name, gid) < 0)
-		return 1;
-	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
-		return 1;
-	execvp(argv[0], argv);
-	fprintf(stderr, "cagefs_enter: cannot run %s: %s\n", argv[0], strerror(errno));
-	return 127;
-}
-
 /* A setuid program started with fd 0, 1 or 2 closed would hand that number
  * to the next file it opens (a lock, a pid file) and later write messages
  * into it: make sure all three are open first. */
@@ -50,6 +36,17 @@ static void ensure_std_fds(void)
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			_exit(1);
+}
+
+/* A single argument is a shell command line, unless it is a bare program
+ * name, which needs no shell (exec'd as sh -c would). */
+static char **command(int argc, char **argv, int first)
+{
+	if (argc - first == 1 && strpbrk(argv[first], " \t\n;&|<>()$`\\\"'*?[]#~={}!")) {
+		shell_argv[2] = argv[first];
+		return shell_argv;
+	}
+	return argc > first ? argv + first : NULL;
 }
 
 int main(int argc, char **argv)
@@ -71,44 +68,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* In cagefs_enter the user is whoever called, never an argument. */
-	struct passwd *pw = as_user_arg ? getpwnam(argv[1]) : getpwuid(ruid);
-	if (!pw) {
-		cage_error("%s: no such user", as_user_arg ? argv[1] : "calling user");
+	struct cage_user u;
+	cage_err_t err = {0};
+	if ((as_user_arg ? cage_user_lookup(argv[1], &u, &err) : cage_user_lookup_uid(ruid, &u, &err)) < 0) {
+		cage_error("%s", err.msg);
 		return 1;
 	}
 	/* setuid: from here on nothing of this process is the caller's, so the
 	 * caller cannot signal it half way (the uid is dropped at the end). */
-	uid_t caller_uid = pw->pw_uid;
-	gid_t caller_gid = pw->pw_gid;
 	if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		cage_error("cannot take root credentials");
 		return 1;
 	}
-	char **cmd = argv + first;
-	/* A bare program name needs no shell: exec it as sh -c would. */
-	if (argc - first == 1 && strpbrk(argv[first], " \t\n;&|<>()$`\\\"'*?[]#~={}!")) {
-		shell_argv[2] = argv[first];
-		cmd = shell_argv;
-	}
-	struct cage_user u = {.name = pw->pw_name, .uid = caller_uid, .gid = caller_gid};
-	cage_err_t err = {0};
-	uid_t min_uid = 0;
-	bool caged = cage_global_enabled(&p) && cage_min_uid(&p, &min_uid, &err) == 0 &&
-		     cage_user_cageable(&p, &u, min_uid, NULL, &err) == 0 &&
-		     cage_user_is_enabled(&p, pw->pw_name);
-	if (!caged) {
-		/* Manual: for a user with CageFS disabled, cagefs_enter runs uncaged. */
-		fprintf(stderr, "%s: CageFS is disabled for %s; running without a cage\n", prog, pw->pw_name);
-		if (argc == first) {
-			static char *sh[2];
-			sh[0] = pw->pw_shell;
-			cmd = sh;
-		}
-		return run_uncaged(cmd, pw->pw_name, caller_uid, caller_gid);
-	}
-	struct cage_enter_opts o = {.argv = argc > first ? cmd : NULL, .login = argc == first,
-				    .uid_known = true, .uid = caller_uid};
-	cage_enter(&p, pw->pw_name, &o, &err);
+	/* Manual: for a user with CageFS disabled, cagefs_enter runs uncaged;
+	 * when that cannot be decided, nothing runs (cage_enter). */
+	struct cage_enter_opts o = {.argv = command(argc, argv, first), .login = argc == first,
+				    .uncaged_ok = true, .user = &u};
+	cage_enter(&p, u.name, &o, &err);
 	cage_error("%s", err.msg);
-	return 1;
+	return err.errnum == ENOENT ? 127 : 1;
 }

@@ -37,7 +37,8 @@ static void print_json(yajl_gen g)
 static int list(struct ctl *c, bool enabled)
 {
 	_cleanup_strvec_ cage_strvec_t users = {0};
-	if (cage_users_list(&c->paths, enabled ? &users : NULL, enabled ? NULL : &users, &c->err) < 0)
+	int all = cage_mode_get(&c->paths, &c->err);
+	if (all < 0 || cage_users_list(&c->paths, enabled ? &users : NULL, enabled ? NULL : &users, &c->err) < 0)
 		return -1;
 	if (!c->json) {
 		for (size_t i = 0; i < users.n; i++)
@@ -47,7 +48,7 @@ static int list(struct ctl *c, bool enabled)
 	yajl_gen g = yajl_gen_alloc(NULL);
 	yajl_gen_map_open(g);
 	gen_str(g, "mode");
-	gen_str(g, cage_mode_enable_all(&c->paths) ? "Enable All" : "Disable All");
+	gen_str(g, all ? "Enable All" : "Disable All");
 	gen_str(g, enabled ? "enabled" : "disabled");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < users.n; i++)
@@ -81,7 +82,10 @@ int ctl_user_status(struct ctl *c)
 		rc = cage_exclude_load(&c->paths, &excluded, &c->err);
 	cage_err_t why = {0};
 	bool cageable = rc == 0 && cage_user_cageable(&c->paths, &u, min_uid, &excluded, &why) == 0;
-	bool on = cageable && cage_user_is_enabled(&c->paths, u.name);
+	int enabled = cageable ? cage_user_enabled(&c->paths, u.name, &c->err) : 0;
+	if (enabled < 0)
+		rc = -1;
+	bool on = cageable && enabled > 0;
 	if (rc == 0 && c->json) {
 		yajl_gen g = yajl_gen_alloc(NULL);
 		yajl_gen_map_open(g);
@@ -155,7 +159,10 @@ int ctl_disable_cagefs(struct ctl *c)
 
 int ctl_cagefs_status(struct ctl *c)
 {
-	printf("%s\n", cage_global_enabled(&c->paths) ? "Enabled" : "Disabled");
+	int on = cage_global_get(&c->paths, &c->err);
+	if (on < 0)
+		return -1;
+	printf("%s\n", on ? "Enabled" : "Disabled");
 	return 0;
 }
 

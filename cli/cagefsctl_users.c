@@ -146,7 +146,11 @@ static int regenerate(struct ctl *c, const char *what, bool force)
 			b.failed++;
 			continue;
 		}
-		if (!cage_user_is_enabled(&c->paths, u.name))
+		cage_err_t e = {0};
+		int enabled = cage_user_enabled(&c->paths, u.name, &e);
+		if (enabled < 0)
+			cage_warn("%s: %s; its bundle is refreshed anyway", u.name, e.msg);
+		else if (!enabled)
 			cage_warn("%s is not enabled; its bundle is refreshed anyway", u.name);
 		generate_one(ctx, &u, force, &b);
 		cage_user_free(&u);
@@ -176,11 +180,15 @@ int ctl_disable_all(struct ctl *c) { return set_mode(c, false); }
 
 int ctl_toggle_mode(struct ctl *c)
 {
-	return set_mode(c, !cage_mode_enable_all(&c->paths));
+	int all = cage_mode_get(&c->paths, &c->err);
+	return all < 0 ? -1 : set_mode(c, !all);
 }
 
 int ctl_display_user_mode(struct ctl *c)
 {
-	printf("Mode: %s\n", cage_mode_enable_all(&c->paths) ? "Enable All" : "Disable All");
+	int all = cage_mode_get(&c->paths, &c->err);
+	if (all < 0)
+		return -1;
+	printf("Mode: %s\n", all ? "Enable All" : "Disable All");
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,18 @@ static char *etc_file(const struct cage_paths *p, const char *name)
 	return cage_path_join(p->etc, name);
 }
 
-static bool exists(const struct cage_paths *p, const char *name)
+/* 1 if P->etc/NAME exists, 0 if it does not; -1 when that cannot be told
+ * (a list directory that is a file, an I/O error): callers deciding
+ * whether someone is caged refuse then (docs/ARCHITECTURE.md §3). */
+static int marker(const struct cage_paths *p, const char *name, cage_err_t *err)
 {
 	_cleanup_free_ char *f = etc_file(p, name);
-	return f && access(f, F_OK) == 0;
+	struct stat st;
+	if (!f)
+		return cage_err_sys(err, ENOMEM, "path");
+	if (lstat(f, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot tell whether %s exists", f);
 }
 
 /* Create or remove an empty marker file. */
@@ -49,6 +58,21 @@ static int set_marker(const struct cage_paths *p, const char *name, bool present
 
 static char *dupnull(const char *s) { return strdup(s ? s : ""); }
 
+static int user_from_pw(const struct passwd *pw, struct cage_user *u, cage_err_t *err)
+{
+	u->name = strdup(pw->pw_name);
+	u->gecos = dupnull(pw->pw_gecos);
+	u->home = dupnull(pw->pw_dir);
+	u->shell = dupnull(pw->pw_shell);
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	if (!u->name || !u->gecos || !u->home || !u->shell) {
+		cage_user_free(u);
+		return cage_err_sys(err, ENOMEM, "user %s", pw->pw_name);
+	}
+	return 0;
+}
+
 int cage_user_lookup(const char *name, struct cage_user *u, cage_err_t *err)
 {
 	memset(u, 0, sizeof(*u));
@@ -59,17 +83,20 @@ int cage_user_lookup(const char *name, struct cage_user *u, cage_err_t *err)
 		return cage_err_sys(err, rc, "cannot look up user %s", name);
 	if (!res)
 		return cage_err_set(err, "%s: no such user", name);
-	u->name = strdup(pw.pw_name);
-	u->gecos = dupnull(pw.pw_gecos);
-	u->home = dupnull(pw.pw_dir);
-	u->shell = dupnull(pw.pw_shell);
-	u->uid = pw.pw_uid;
-	u->gid = pw.pw_gid;
-	if (!u->name || !u->gecos || !u->home || !u->shell) {
-		cage_user_free(u);
-		return cage_err_sys(err, ENOMEM, "user %s", name);
-	}
-	return 0;
+	return user_from_pw(&pw, u, err);
+}
+
+int cage_user_lookup_uid(uid_t uid, struct cage_user *u, cage_err_t *err)
+{
+	memset(u, 0, sizeof(*u));
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	int rc = getpwuid_r(uid, &pw, buf, sizeof(buf), &res);
+	if (rc != 0)
+		return cage_err_sys(err, rc, "cannot look up uid %u", (unsigned)uid);
+	if (!res)
+		return cage_err_set(err, "uid %u: no such user", (unsigned)uid);
+	return user_from_pw(&pw, u, err);
 }
 
 void cage_user_free(struct cage_user *u)
@@ -110,15 +137,16 @@ int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err)
 	struct cage_ini ini = {0};
 	if (cage_ini_load_etc(p, &ini, err) < 0)
 		return -1;
-	const char *v = cage_ini_get(&ini, "min_uid");
+	const struct cage_ini_entry *e = cage_ini_entry(&ini, "min_uid");
 	int rc = 0;
-	if (!v) {
+	if (!e) {
 		*out = login_defs_uid_min();
 	} else {
 		char *end;
-		unsigned long n = strtoul(v, &end, 10);
-		if (*end || end == v || n == 0 || n > 0x7fffffff)
-			rc = cage_err_set(err, "%s: min_uid must be a positive number, not '%s'", ini.file, v);
+		unsigned long n = strtoul(e->value, &end, 10);
+		if (*end || end == e->value || e->value[0] == '-' || n == 0 || n > 0x7fffffff)
+			rc = cage_err_set(err, "%s:%u: min_uid must be a positive number, not '%.64s'", ini.file,
+					  e->line, e->value);
 		else
 			*out = (uid_t)n;
 	}
@@ -135,63 +163,87 @@ int cage_set_min_uid(const struct cage_paths *p, uid_t uid, cage_err_t *err)
 	return cage_ini_set_etc(p, "min_uid", val, err);
 }
 
-bool cage_mode_enable_all(const struct cage_paths *p) { return exists(p, "enable.all"); }
+int cage_mode_get(const struct cage_paths *p, cage_err_t *err) { return marker(p, "enable.all", err); }
 
 int cage_mode_set(const struct cage_paths *p, bool enable_all, cage_err_t *err)
 {
 	return set_marker(p, "enable.all", enable_all, err);
 }
 
-bool cage_global_enabled(const struct cage_paths *p) { return !exists(p, "cagefs.disabled"); }
+int cage_global_get(const struct cage_paths *p, cage_err_t *err)
+{
+	int off = marker(p, "cagefs.disabled", err);
+	return off < 0 ? -1 : !off;
+}
 
 int cage_global_set(const struct cage_paths *p, bool enabled, cage_err_t *err)
 {
 	return set_marker(p, "cagefs.disabled", !enabled, err);
 }
 
-static int load_exclude_file(int dfd, const char *name, cage_strvec_t *out, cage_err_t *err)
+/* The names FILE lists, one per line ('#' starts a comment); *found is
+ * set when WHO is among them. */
+static int load_exclude_file(int dfd, const char *file, const char *who, cage_strvec_t *out,
+			     bool *found, cage_err_t *err)
 {
 	_cleanup_free_ char *text = NULL;
-	if (cage_read_file_at(dfd, name, 16u << 20, &text, NULL, err) < 0)
+	if (cage_read_file_at(dfd, file, 16u << 20, &text, NULL, err) < 0)
 		return -1;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line += strspn(line, " \t\r");
 		size_t n = strcspn(line, " \t\r#");
-		if (n && cage_strvec_push_n(out, line, n) < 0)
+		if (n && who && strlen(who) == n && !strncmp(line, who, n))
+			*found = true;
+		if (n && out && cage_strvec_push_n(out, line, n) < 0)
 			return cage_err_sys(err, ENOMEM, "exclude");
 	}
 	return 0;
 }
 
-int cage_exclude_load(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err)
+/* Every file of P->etc/exclude (manual: "Excluding Users"): the names into
+ * OUT (may be NULL), and the first file naming WHO (if not NULL) into
+ * WHERE.  A missing directory excludes nobody; one that cannot be read is
+ * an error. */
+static int exclude_scan(const struct cage_paths *p, const char *who, cage_strvec_t *out, char *where,
+			size_t size, cage_err_t *err)
 {
 	_cleanup_free_ char *dir = etc_file(p, "exclude");
 	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
 	if (!d)
 		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot read %s", dir);
 	struct dirent *de;
-	while ((de = readdir(d))) {
+	while ((errno = 0, de = readdir(d))) {
+		bool found = false;
 		if (de->d_name[0] == '.')
 			continue;
-		if (load_exclude_file(dirfd(d), de->d_name, out, err) < 0)
+		if (load_exclude_file(dirfd(d), de->d_name, who, out, &found, err) < 0)
 			return cage_err_prefix(err, "%s", dir);
+		if (found && where && !where[0])
+			snprintf(where, size, "%s/%s", dir, de->d_name);
 	}
-	cage_strvec_sort_unique(out);
+	if (errno)
+		return cage_err_sys(err, errno, "cannot read %s", dir);
+	if (out)
+		cage_strvec_sort_unique(out);
 	return 0;
+}
+
+int cage_exclude_load(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err)
+{
+	return exclude_scan(p, NULL, out, NULL, 0, err);
 }
 
 int cage_user_cageable(const struct cage_paths *p, const struct cage_user *u, uid_t min_uid,
 		       const cage_strvec_t *excluded, cage_err_t *err)
 {
-	(void)p;
 	if (u->uid == 0)
 		return cage_err_set(err, "%s: root is never caged", u->name);
 	if (u->uid < min_uid || u->uid == 65534)
 		return cage_err_set(err, "%s: uid %u is below the minimum uid %u (a system account; "
 				    "see --set-min-uid)", u->name, (unsigned)u->uid, (unsigned)min_uid);
 	if (excluded && cage_strvec_contains(excluded, u->name))
-		return cage_err_set(err, "%s: excluded in /etc/cagefs/exclude", u->name);
+		return cage_err_set(err, "%s: excluded in %s/exclude", u->name, p->etc);
 	return 0;
 }
 
@@ -207,22 +259,60 @@ static int cmp_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *list_file(const struct cage_paths *p, bool enabled_list, const char *name)
-{
-	char *f = NULL;
-	if (asprintf(&f, "%s/users.%s/%s", p->etc, enabled_list ? "enabled" : "disabled", name) < 0)
-		return NULL;
-	return f;
-}
-
-bool cage_user_is_enabled(const struct cage_paths *p, const char *name)
+int cage_user_enabled(const struct cage_paths *p, const char *name, cage_err_t *err)
 {
 	if (!valid_name(name))
-		return false;
-	bool all = cage_mode_enable_all(p);
-	_cleanup_free_ char *f = list_file(p, !all, name);
-	bool listed = f && access(f, F_OK) == 0;
-	return all ? !listed : listed;
+		return cage_err_set(err, "'%.64s' is not a user name CageFS can record", name);
+	int all = cage_mode_get(p, err);
+	_cleanup_free_ char *rel = NULL;
+	if (all < 0)
+		return -1;
+	if (asprintf(&rel, "users.%s/%s", all ? "disabled" : "enabled", name) < 0)
+		return cage_err_sys(err, ENOMEM, "path");
+	int listed = marker(p, rel, err);
+	return listed < 0 ? -1 : all ? !listed : listed;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int not_caged(struct cage_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	d->caged = false;
+	return 0;
+}
+
+/* The order matters only for the reason given: each rule is a definite
+ * answer, and any file that cannot be read is an error, never a "no". */
+int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+		     cage_err_t *err)
+{
+	*d = (struct cage_decision){0};
+	if (u->uid == 0)
+		return not_caged(d, "root is never caged");
+	int on = cage_global_get(p, err);
+	if (on <= 0)
+		return on < 0 ? -1 : not_caged(d, "CageFS is disabled for every user (%s/cagefs.disabled; "
+					       "cagefsctl --enable-cagefs turns it on)", p->etc);
+	uid_t min_uid;
+	if (cage_min_uid(p, &min_uid, err) < 0)
+		return -1;
+	if (u->uid < min_uid || u->uid == 65534)
+		return not_caged(d, "uid %u is below the minimum uid %u (a system account; see "
+				 "cagefsctl --set-min-uid)", (unsigned)u->uid, (unsigned)min_uid);
+	char where[4096] = "";
+	if (exclude_scan(p, u->name, NULL, where, sizeof(where), err) < 0)
+		return -1;
+	if (where[0])
+		return not_caged(d, "excluded in %s", where);
+	int enabled = cage_user_enabled(p, u->name, err);
+	if (enabled <= 0)
+		return enabled < 0 ? -1 : not_caged(d, "CageFS is disabled for %s (cagefsctl --enable %s "
+						    "enables it)", u->name, u->name);
+	d->caged = true;
+	return 1;
 }
 
 int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool enabled,
@@ -230,7 +320,9 @@ int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool ena
 {
 	if (!valid_name(name))
 		return cage_err_set(err, "invalid user name '%s'", name);
-	bool all = cage_mode_enable_all(p);
+	int all = cage_mode_get(p, err);
+	if (all < 0)
+		return -1;
 	/* Enable All keeps a list of the disabled, Disable All of the enabled. */
 	const char *sub = all ? "users.disabled" : "users.enabled";
 	_cleanup_free_ char *dir = etc_file(p, sub);
@@ -249,10 +341,14 @@ int cage_users_list(const struct cage_paths *p, cage_strvec_t *enabled, cage_str
 	_cleanup_strvec_ cage_strvec_t excluded = {0};
 	if (cage_min_uid(p, &min_uid, err) < 0 || cage_exclude_load(p, &excluded, err) < 0)
 		return -1;
-	bool all = cage_mode_enable_all(p);
+	int all = cage_mode_get(p, err);
+	if (all < 0)
+		return -1;
 	_cleanup_strvec_ cage_strvec_t listed = {0};
 	_cleanup_free_ char *dir = etc_file(p, all ? "users.disabled" : "users.enabled");
 	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
+	if (!d && errno != ENOENT)
+		return cage_err_sys(err, errno, "cannot read %s", dir);
 	for (struct dirent *de; d && (de = readdir(d));)
 		if (de->d_name[0] != '.' && cage_strvec_push(&listed, de->d_name) < 0)
 			return cage_err_sys(err, ENOMEM, "list");
@@ -260,7 +356,8 @@ int cage_users_list(const struct cage_paths *p, cage_strvec_t *enabled, cage_str
 	int rc = 0;
 	setpwent();
 	for (struct passwd *pw; rc == 0 && (pw = getpwent());) {
-		if (pw->pw_uid < min_uid || pw->pw_uid == 0 || pw->pw_uid == 65534 || cage_strvec_contains(&excluded, pw->pw_name))
+		struct cage_user u = {.name = pw->pw_name, .uid = pw->pw_uid};
+		if (cage_user_cageable(p, &u, min_uid, &excluded, NULL) < 0)
 			continue;
 		bool on = all != (bsearch(&pw->pw_name, listed.v, listed.n, sizeof(char *), cmp_ptr) != NULL);
 		cage_strvec_t *out = on ? enabled : disabled;

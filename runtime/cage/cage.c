@@ -4,6 +4,7 @@
 #include "runtime/oci/oci_internal.h"
 
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -36,30 +37,32 @@
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
 
-static int bundle_config(const struct cage_paths *p, const char *user, const uid_t *known_uid,
-			 struct cage_oci *oci, struct timespec *mtime, cage_err_t *err)
+static int bundle_config(const struct cage_paths *p, const struct cage_user *u, struct cage_oci *oci,
+			 struct timespec *mtime, cage_err_t *err)
 {
-	uid_t uid;
-	if (known_uid) {
-		uid = *known_uid;
-	} else {
-		struct cage_user u;
-		if (cage_user_lookup(user, &u, err) < 0)
-			return -1;
-		uid = u.uid;
-		cage_user_free(&u);
-	}
-	_cleanup_free_ char *dir = cage_bundle_dir(p, user, uid);
+	_cleanup_free_ char *dir = cage_bundle_dir(p, u->name, u->uid);
 	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
 	if (!cfg)
 		return cage_err_sys(err, ENOMEM, "path");
 	struct stat st;
 	if (stat(cfg, &st) < 0)
 		return cage_err_set(err, "%s has no bundle (%s): enable the user with cagefsctl --enable",
-				    user, cfg);
+				    u->name, cfg);
 	if (mtime)
 		*mtime = st.st_mtim;
 	return cage_oci_load(cfg, oci, err);
+}
+
+/* The decision for U (bundles/user/users.c): 1 caged, 0 not (said in
+ * D), -1 refused because it could not be made (fail closed). */
+static int decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+		  cage_err_t *err)
+{
+	int caged = cage_user_decide(p, u, d, err);
+	if (caged < 0)
+		return cage_err_prefix(err, "%s: refused: cannot tell whether CageFS applies to this user",
+				       u->name);
+	return caged;
 }
 
 static int child_build(const struct cage_oci *oci, const char *user, const char *pin_cgroup, int report)
@@ -137,29 +140,36 @@ static int user_lock(const struct cage_paths *p, const char *user, cage_err_t *e
 
 /* OCI: the user's config.json as the caller read it already, or NULL to
  * read it here (an entry reads it anyway: not twice per creation). */
-static int ensure(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+static int ensure(const struct cage_paths *p, const struct cage_user *u, const struct cage_oci *oci,
 		  cage_err_t *err)
 {
-	if (cage_pin_pid(p, user))
+	if (cage_pin_pid(p, u->name))
 		return 0; /* the common case: join without a lock */
-	_cleanup_close_ int lock = user_lock(p, user, err);
+	_cleanup_close_ int lock = user_lock(p, u->name, err);
 	if (lock < 0)
 		return -1;
-	if (cage_pin_pid(p, user))
+	if (cage_pin_pid(p, u->name))
 		return 0; /* built by whoever held the lock before us */
 	if (oci)
-		return create_cage(p, user, oci, err);
+		return create_cage(p, u->name, oci, err);
 	struct cage_oci own;
-	if (bundle_config(p, user, NULL, &own, NULL, err) < 0)
+	if (bundle_config(p, u, &own, NULL, err) < 0)
 		return -1;
-	int rc = create_cage(p, user, &own, err);
+	int rc = create_cage(p, u->name, &own, err);
 	cage_oci_free(&own);
 	return rc;
 }
 
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
-	return ensure(p, user, NULL, err);
+	struct cage_user u;
+	struct cage_decision d;
+	if (cage_user_lookup(user, &u, err) < 0)
+		return -1;
+	int caged = decide(p, &u, &d, err);
+	int rc = caged < 0 ? -1 : !caged ? cage_err_set(err, "%s is not caged: %s", user, d.why) : ensure(p, &u, NULL, err);
+	cage_user_free(&u);
+	return rc;
 }
 
 /* ---- joining ---- */
@@ -289,16 +299,16 @@ static char **build_env(const struct cage_oci *oci, bool as_root)
 }
 
 /* A pidfd of USER's pin, building the cage from OCI first if there is none. */
-static int pin_pidfd(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
+static int pin_pidfd(const struct cage_paths *p, const struct cage_user *u, const struct cage_oci *oci,
 		     cage_err_t *err)
 {
-	int pfd = cage_pin_pidfd(p, user); /* the common case: the cage is there */
+	int pfd = cage_pin_pidfd(p, u->name); /* the common case: the cage is there */
 	if (pfd >= 0)
 		return pfd;
-	if (ensure(p, user, oci, err) < 0)
+	if (ensure(p, u, oci, err) < 0)
 		return -1;
-	pfd = cage_pin_pidfd(p, user);
-	return pfd >= 0 ? pfd : cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", user);
+	pfd = cage_pin_pidfd(p, u->name);
+	return pfd >= 0 ? pfd : cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", u->name);
 }
 
 /* One setns() on the pin's pidfd joins all three namespaces at once: the
@@ -310,23 +320,57 @@ static int join_namespaces(int pfd, const char *user, cage_err_t *err)
 	return 0;
 }
 
-int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
-	       cage_err_t *err)
+/* argv, or the login shell SHELL ("-bash" when LOGIN): exec'd, so returns
+ * only on failure. */
+static int exec_command(char *const *argv, const char *shell, bool login, cage_err_t *err)
+{
+	char *own[2] = {(char *)shell, NULL};
+	char **args = (char **)(argv && argv[0] ? argv : own);
+	const char *path = args[0];
+	_cleanup_free_ char *dash = NULL;
+	if (!path || !path[0])
+		return cage_err_set(err, "nothing to run");
+	if (login && asprintf(&dash, "-%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path) >= 0)
+		args[0] = dash;
+	execvp(path, args);
+	int e = errno;
+	args[0] = (char *)path;
+	return cage_err_sys(err, e, "cannot run %s", path);
+}
+
+/* Manual ("Running Command Inside CageFS"): a user whose CageFS is
+ * disabled runs the command without a cage, as themselves, with every
+ * privilege of ours gone. */
+static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *o, const char *why,
+		       cage_err_t *err)
+{
+	cage_notice("CageFS does not apply to %s (%s): running without a cage", u->name, why);
+	if (geteuid() == 0 && initgroups(u->name, u->gid) < 0)
+		return cage_err_sys(err, errno, "cannot take the groups of %s", u->name);
+	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
+		return cage_err_sys(err, errno, "cannot become %s", u->name);
+	return exec_command(o->argv, u->shell, o->login, err);
+}
+
+/* Join U's cage, drop to the user (or stay root for cagefsctl --enter),
+ * load the filter and exec.  Returns only on failure. */
+static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
+		      const struct cage_enter_opts *o, cage_err_t *err)
 {
 	struct cage_oci oci;
 	struct timespec mtime = {0};
 	struct bpf_prog bpf = {0};
-	if (bundle_config(p, user, o->uid_known ? &o->uid : NULL, &oci, &mtime, err) < 0)
+	if (bundle_config(p, u, &oci, &mtime, err) < 0)
 		return -1;
-	_cleanup_close_ int pfd = pin_pidfd(p, user, &oci, err);
-	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, user, &oci, mtime, &bpf, err) < 0)) {
+	_cleanup_close_ int pfd = pin_pidfd(p, u, &oci, err);
+	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, u->name, &oci, mtime, &bpf, err) < 0)) {
 		cage_oci_free(&oci);
 		return -1;
 	}
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	int rc = join_namespaces(pfd, user, err);
+	int rc = join_namespaces(pfd, u->name, err);
 	if (rc == 0 && !o->as_root)
 		rc = drop_to_user(&oci, err);
 	if (rc == 0 && (oci.no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -335,27 +379,40 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 		rc = cage_err_sys(err, errno, "chdir");
 	char *const *argv = o->argv && o->argv[0] ? o->argv : oci.args.v;
 	if (rc == 0 && (!argv || !argv[0]))
-		rc = cage_err_set(err, "nothing to run for %s", user);
+		rc = cage_err_set(err, "nothing to run for %s", u->name);
 	if (rc == 0 && !o->as_root)
 		rc = load_seccomp(&bpf, err);
-	if (rc < 0) {
-		free(bpf.buf);
-		cage_oci_free(&oci);
-		return -1;
+	if (rc == 0) {
+		/* No fd of ours may reach the user's program (CVE-2024-21626). */
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		environ = build_env(&oci, o->as_root);
+		rc = exec_command(argv, NULL, o->login, err);
+		cage_err_prefix(err, "in the cage of %s", u->name);
 	}
-	/* No fd of ours may reach the user's program (CVE-2024-21626). */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	environ = build_env(&oci, o->as_root);
-	const char *path = argv[0];
-	_cleanup_free_ char *dash = NULL;
-	char **args = (char **)argv;
-	if (o->login && asprintf(&dash, "-%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path) >= 0) {
-		args[0] = dash;
-	}
-	execvp(path, args);
-	int e = errno;
+	free(bpf.buf);
 	cage_oci_free(&oci);
-	return cage_err_sys(err, e, "cannot run %s in the cage of %s", path, user);
+	return -1;
+}
+
+int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
+	       cage_err_t *err)
+{
+	struct cage_user own;
+	const struct cage_user *u = o->user;
+	if (!u && cage_user_lookup(user, &own, err) < 0)
+		return -1;
+	u = u ? u : &own;
+	struct cage_decision d;
+	int caged = decide(p, u, &d, err);
+	if (caged > 0)
+		enter_cage(p, u, o, err);
+	else if (caged == 0 && o->uncaged_ok)
+		run_uncaged(u, o, d.why, err);
+	else if (caged == 0)
+		cage_err_set(err, "%s is not caged: %s", u->name, d.why);
+	if (u == &own)
+		cage_user_free(&own);
+	return -1;
 }
 
 /* ---- listing and unmounting ---- */

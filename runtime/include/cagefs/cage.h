@@ -13,22 +13,30 @@
 #include "cagefs/error.h"
 #include "cagefs/paths.h"
 #include "cagefs/strvec.h"
+#include "cagefs/users.h"
 
 /* ---- entering ---- */
 struct cage_enter_opts {
 	char *const *argv;        /* NULL: the login shell from config.json */
-	bool as_root;             /* cagefsctl --enter: stay root (caps dropped to none but
-				   * for the uid), for the administrator */
+	bool as_root;             /* cagefsctl --enter: the administrator stays root, with
+				   * root's capabilities and no seccomp filter, in the
+				   * user's namespaces */
 	bool login;               /* run argv[0] as a login shell ("-bash") */
-	bool uid_known;           /* the caller looked the user up already: */
-	uid_t uid;                /* its uid (saves a passwd scan per entry) */
+	bool uncaged_ok;          /* a user CageFS definitely does not apply to runs
+				   * uncaged, as themselves (cagefs_enter; manual) */
+	const struct cage_user *user; /* the caller looked the user up already
+				   * (saves a passwd scan per entry), or NULL */
 };
 
 /* Make sure USER's cage exists (create and pin it if not).  Twenty
- * concurrent callers end in one namespace (a lock per user). */
+ * concurrent callers end in one namespace (a lock per user).  Refused for
+ * a user who is not caged, or when that cannot be decided. */
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err);
-/* Join USER's cage (creating it first if needed), become the user, exec.
- * Returns only on failure. */
+/* Every entry: decide whether USER is caged (cage_user_decide); if so,
+ * join the cage (creating it first if needed), become the user, exec.  A
+ * user who is definitely not caged runs uncaged with o->uncaged_ok, and is
+ * refused without; when the decision cannot be made, the entry is refused
+ * (fail closed).  Returns only on failure. */
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
 	       cage_err_t *err);
 

@@ -26,6 +26,7 @@ struct cage_user {
 
 /* getpwnam_r (NSS: files, LDAP...).  Unknown user -> error "no such user". */
 int cage_user_lookup(const char *name, struct cage_user *u, cage_err_t *err);
+int cage_user_lookup_uid(uid_t uid, struct cage_user *u, cage_err_t *err);
 void cage_user_free(struct cage_user *u);
 /* Two-digit prefix of /var/cagefs/NN/USER: the last two digits of the uid. */
 void cage_user_prefix(uid_t uid, char out[3]);
@@ -33,10 +34,12 @@ void cage_user_prefix(uid_t uid, char out[3]);
 int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err);
 int cage_set_min_uid(const struct cage_paths *p, uid_t uid, cage_err_t *err);
 
-bool cage_mode_enable_all(const struct cage_paths *p);
+/* 1 in "Enable All" mode, 0 in "Disable All"; -1 if it cannot be told. */
+int cage_mode_get(const struct cage_paths *p, cage_err_t *err);
 int cage_mode_set(const struct cage_paths *p, bool enable_all, cage_err_t *err);
 
-bool cage_global_enabled(const struct cage_paths *p);
+/* 1 if CageFS is on (no cagefs.disabled), 0 if off; -1 if it cannot be told. */
+int cage_global_get(const struct cage_paths *p, cage_err_t *err);
 int cage_global_set(const struct cage_paths *p, bool enabled, cage_err_t *err);
 
 /* Users named in /etc/cagefs/exclude/ (loaded once). */
@@ -46,11 +49,27 @@ int cage_exclude_load(const struct cage_paths *p, cage_strvec_t *out, cage_err_t
  * not (system account below the minimum uid, excluded, root). */
 int cage_user_cageable(const struct cage_paths *p, const struct cage_user *u, uid_t min_uid,
 		       const cage_strvec_t *excluded, cage_err_t *err);
-/* Is it caged under the current mode and lists (ignores cageability)? */
-bool cage_user_is_enabled(const struct cage_paths *p, const char *name);
+/* Is it enabled under the current mode and lists (ignores cageability)?
+ * 1 yes, 0 no, -1 if that cannot be told (a list that is not a directory,
+ * a name no list can hold). */
+int cage_user_enabled(const struct cage_paths *p, const char *name, cage_err_t *err);
 /* Record the user as enabled or disabled under the current mode. */
 int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool enabled,
 			  cage_err_t *err);
+
+/* THE answer to "is this user caged?", for every way in (cagefs_enter,
+ * cagefs_enter_user, cagefsctl --enter, cagefs-runtime; the PAM module and
+ * the proxy): 1 caged; 0 definitely not, with the reason in d->why (root,
+ * CageFS switched off, a uid below the minimum, an exclude file, the mode
+ * and lists); -1 if it cannot be decided (cagefs.ini malformed, a list or
+ * exclude file unreadable: err names the file and line).  Fail closed: a
+ * caller never runs a user uncaged on -1 (docs/ARCHITECTURE.md §3). */
+struct cage_decision {
+	bool caged;
+	char why[CAGE_ERR_MSG_MAX]; /* not caged: why, in words for the user */
+};
+int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+		     cage_err_t *err);
 
 /* Every cageable account (uid >= min, not excluded) from the passwd
  * database, sorted by name, split by status; either list may be NULL. */
