@@ -31,7 +31,7 @@ B := build
 Q := $(if $(V),,@)
 LIB := $(B)/libcagefs.a
 
-# The library's layers, bottom up (docs/ARCHITECTURE.md): each includes only
+# The library's layers, bottom up (docs/ARCHITECTURE.md §2): each includes only
 # its own headers and those of the layers below (tests/unit/layers.t).
 LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))

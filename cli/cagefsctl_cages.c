@@ -156,7 +156,7 @@ int ctl_unmount_dir(struct ctl *c)
 }
 
 /* In this implementation nothing is mounted on the host's skeleton: each
- * cage binds it in its own namespace (DESIGN.md §4). */
+ * cage binds it in its own namespace (docs/ARCHITECTURE.md §4.2). */
 int ctl_mount_skel(struct ctl *c)
 {
 	(void)c;

@@ -1,6 +1,6 @@
 /* cagefsctl's user options (manual: "Managing Users", option tables).
  * Batch commands continue past one user's failure and end with a summary
- * line and an aggregate exit status (DESIGN.md §5). */
+ * line and an aggregate exit status (docs/ARCHITECTURE.md §5). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
-/* Apply a skeleton plan to a tree, in place (DESIGN.md §4 "Idempotent and
- * atomic"): every entry that differs is built under a temporary name in its
- * directory and renamed over the old one, so a kill -9 at any moment leaves
- * each file either old or new, never half-written, and live cages keep
- * working.  Leftover temporaries are removed by the next run.  Entries are
- * applied in path order (directories first); removals come last. */
+/* Apply a skeleton plan to a tree, in place (docs/ARCHITECTURE.md §4.8
+ * "Idempotent and atomic"): every entry that differs is built under a
+ * temporary name in its directory and renamed over the old one, so a
+ * kill -9 at any moment leaves each file either old or new, never
+ * half-written, and live cages keep working.  Leftover temporaries are
+ * removed by the next run.  Entries are applied in path order (directories
+ * first); removals come last. */
 #define _GNU_SOURCE
 #include "skel_internal.h"
 

@@ -1,5 +1,6 @@
 /* Skeleton plan: from conf.d and the black lists, compute every entry the
- * skeleton must hold, as plain data (DESIGN.md §3: plan, then execute).
+ * skeleton must hold, as plain data (docs/ARCHITECTURE.md §2: plan, then
+ * execute).
  *
  * Paths are replicated canonically: a path component that is a symlink on
  * the host (Debian's merged /usr: /lib -> usr/lib) becomes the same symlink

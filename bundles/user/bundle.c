@@ -1,7 +1,8 @@
 /* Generating a user's bundle (see cagefs/bundle.h).  Every write is atomic
  * (temp + rename) and skipped when the content is already right, so a
  * second run changes nothing.  Paths inside the user's home are created
- * relative to a directory fd without following symlinks (DESIGN.md §4). */
+ * relative to a directory fd without following symlinks
+ * (docs/ARCHITECTURE.md §4.6). */
 #define _GNU_SOURCE
 #include "bundle_internal.h"
 

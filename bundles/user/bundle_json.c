@@ -1,5 +1,6 @@
-/* config.json: a real OCI runtime-spec document (DESIGN.md §2), read by our
- * runtime and runnable by crun/runc, which is our interoperability check. */
+/* config.json: a real OCI runtime-spec document (docs/ARCHITECTURE.md §3),
+ * read by our runtime and runnable by crun/runc, which is our
+ * interoperability check. */
 #define _GNU_SOURCE
 #include "bundle_internal.h"
 
@@ -15,7 +16,7 @@
 
 #define OCI_VERSION "1.0.2"
 
-/* OCI runtimes' defaults (runc's spec template), DESIGN.md §4. */
+/* OCI runtimes' defaults (runc's spec template), docs/ARCHITECTURE.md §4.1. */
 static const char *const masked_paths[] = {
 	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
 	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",

@@ -1,6 +1,6 @@
-/* The mount plan of one user's cage, as pure data (DESIGN.md §3: plan, then
- * execute; unit-tested without root).  Order matters: the kernel's
- * filesystems first, then /etc, then every other mount sorted by
+/* The mount plan of one user's cage, as pure data (docs/ARCHITECTURE.md §2:
+ * plan, then execute; unit-tested without root).  Order matters: the
+ * kernel's filesystems first, then /etc, then every other mount sorted by
  * destination so that a directory is mounted before what goes inside it. */
 #define _GNU_SOURCE
 #include "cagefs/bundle.h"
@@ -84,7 +84,8 @@ static int system_mounts(struct cage_mountplan *p)
 {
 	int rc = 0;
 	/* A private procfs instance: the user sees only their own processes
-	 * (hidepid=invisible, kernel >= 5.8 per-mount options; DESIGN.md §4). */
+	 * (hidepid=invisible, kernel >= 5.8 per-mount options;
+	 * docs/ARCHITECTURE.md §4.1). */
 	rc |= add_mount(p, "/proc", "proc", "proc", "nosuid", "noexec", "nodev",
 			"hidepid=invisible", NULL);
 	rc |= add_mount(p, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755",

@@ -1,10 +1,10 @@
-/* Pinning a cage (DESIGN.md §4): the process that built the cage stays in
- * it and holds its namespaces; RUN/cages/USER.pid names it (with its start
- * time, so a recycled pid is never taken for it).  Every entry setns()es
- * through a pidfd of it.  This adds no mount anywhere, so the host's mount
- * table gains nothing per user (systemd#36856), and a pin that is killed
- * (or a crash at any moment) just means the next entry builds a new cage;
- * processes already inside keep running.
+/* Pinning a cage (docs/ARCHITECTURE.md §4.3): the process that built the
+ * cage stays in it and holds its namespaces; RUN/cages/USER.pid names it
+ * (with its start time, so a recycled pid is never taken for it).  Every
+ * entry setns()es through a pidfd of it.  This adds no mount anywhere, so
+ * the host's mount table gains nothing per user (systemd#36856), and a pin
+ * that is killed (or a crash at any moment) just means the next entry
+ * builds a new cage; processes already inside keep running.
  * The builder, a forked runtime (~250 KiB PSS), execs a tiny static program
  * (runtime/pin/cagefs-pin.c, compiled into the library) from a sealed memfd,
  * so a pin costs a few pages (~12 KiB) and no disk file is its exe.  Its pid

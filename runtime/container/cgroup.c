@@ -1,7 +1,7 @@
 /* cgroups of ordinary OCI containers: linux.cgroupsPath and the common
  * linux.resources (memory, pids, cpu, cpuset, hugetlb, unified), on a
- * unified (v2) host and on a v1 or hybrid one (DESIGN.md §7: this machine
- * is hybrid).
+ * unified (v2) host and on a v1 or hybrid one (docs/ARCHITECTURE.md §7:
+ * this machine is hybrid).
  *
  * On v2 the controllers a limit needs are enabled in every ancestor's
  * cgroup.subtree_control; on a hybrid host the v2 tree is one hierarchy

@@ -2,7 +2,8 @@
  * to write: memory, pids, cpu, cpuset, hugepageLimits and (v2) unified.
  * A controller's files are named as its hierarchy wants them: the same
  * limit is memory.limit_in_bytes on v1 and memory.max on v2, and on a
- * hybrid host (DESIGN.md §7) hugetlb is on v2 while the rest is on v1. */
+ * hybrid host (docs/ARCHITECTURE.md §7) hugetlb is on v2 while the rest is
+ * on v1. */
 #define _GNU_SOURCE
 #include "runtime/oci/cgroup.h"
 

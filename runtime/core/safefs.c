@@ -1,4 +1,5 @@
-/* Symlink-safe path resolution and atomic writes (DESIGN.md §4).
+/* Symlink-safe path resolution and atomic writes (docs/ARCHITECTURE.md
+ * §4.6, §4.8).
  * Why: a hosting user owns their home and can swap any component for a
  * symlink between our check and our use (runc CVE-2021-30465); resolving
  * every component relative to an fd with symlinks refused closes the race. */
@@ -361,7 +362,8 @@ int cage_rm_rf_at(int dirfd, const char *name, cage_err_t *err)
 	if (errno != EISDIR && errno != EPERM)
 		return cage_err_sys(err, errno, "cannot remove %s", name);
 	/* Never descend into a mount point: a bind mount of real data must not
-	 * be emptied (DESIGN.md §4: --remove-all unmounts before deleting). */
+	 * be emptied (docs/ARCHITECTURE.md §4.6: removal never crosses a
+	 * mount). */
 	if (cage_is_mount_point_at(dirfd, name) == 1)
 		return cage_err_set(err, "%s is a mount point, not removing it", name);
 	/* A directory: open it without following a symlink swapped in meanwhile. */

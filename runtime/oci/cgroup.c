@@ -1,7 +1,8 @@
 /* The host's cgroup hierarchies, as the calling process is in them, on a
- * unified (v2), v1 or hybrid host (DESIGN.md §7: this machine is hybrid),
- * and the few writes every user of them needs.  cgroupfs belongs to root:
- * no user can plant a symlink there, so paths are used as they are. */
+ * unified (v2), v1 or hybrid host (docs/ARCHITECTURE.md §7: this machine is
+ * hybrid), and the few writes every user of them needs.  cgroupfs belongs
+ * to root: no user can plant a symlink there, so paths are used as they
+ * are. */
 #define _GNU_SOURCE
 #include "cgroup.h"
 

@@ -1,5 +1,6 @@
-/* Reading config.json with yajl (DESIGN.md §2): just what the runtime needs,
- * with every type checked, so a corrupted file is a clear error. */
+/* Reading config.json with yajl (docs/ARCHITECTURE.md §3): just what the
+ * runtime needs, with every type checked, so a corrupted file is a clear
+ * error. */
 #define _GNU_SOURCE
 #include "oci_internal.h"
 

@@ -362,7 +362,8 @@ static int bind_root(const struct cage_oci *oci, bool foreign, cage_err_t *err)
  * detach the host's tree. */
 int cage_build_root_with(const struct cage_oci *oci, const struct cage_root_opts *o, cage_err_t *err)
 {
-	/* Nothing we mount may propagate to the host (DESIGN.md §4). */
+	/* Nothing we mount may propagate to the host (docs/ARCHITECTURE.md
+	 * §4.2). */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return cage_err_sys(err, errno, "cannot make mounts private");
 	if (bind_root(oci, o->foreign, err) < 0)

@@ -241,7 +241,8 @@ else
 	diag "no writable memory cgroup of our own: cgroup limits not tested"
 fi
 
-# ---- cgroup v2: on this hybrid host hugetlb is on the v2 tree (DESIGN.md §7) ----
+# ---- cgroup v2: on this hybrid host hugetlb is on the v2 tree ----
+# (docs/ARCHITECTURE.md §7)
 V2=/sys/fs/cgroup/unified
 own2=$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup); own2=${own2%/}
 if grep -qw hugetlb "$V2$own2/cgroup.controllers" 2>/dev/null && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] \

@@ -1,7 +1,7 @@
 # crun_in USER CMD...: run CMD inside USER's cage by handing USER's real
 # bundle (config.json with only process.args replaced) to Debian's crun.
 # crun refuses hybrid cgroups, so the v2 tree is hidden in a private mount
-# namespace first (DESIGN.md §7).
+# namespace first (docs/ARCHITECTURE.md §7).
 bundle_of() { echo /var/cagefs/$(printf %02d $(( $(id -u "$1") % 100 )))/$1; }
 crun_in() {
 	local b=$WORLD/crun-$1

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The library's layers (docs/ARCHITECTURE.md, "Layers"), checked on the
+# The library's layers (docs/ARCHITECTURE.md §2 "Layers"), checked on the
 # source: every #include "..." of a library or front-end file names a
 # header of its own layer or of one below, never one above; an internal
 # header (one outside runtime/include) is included only from its own folder

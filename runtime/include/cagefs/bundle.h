@@ -1,4 +1,4 @@
-/* Per-user OCI bundles (manual: "Mount Points"; DESIGN.md §2):
+/* Per-user OCI bundles (manual: "Mount Points"; docs/ARCHITECTURE.md §3):
  *   /var/cagefs/NN/USER/config.json  OCI runtime-spec document of the cage
  *   /var/cagefs/NN/USER/etc/         passwd, group, custom.etc files; the
  *                                    cage's /etc is an overlay of this over

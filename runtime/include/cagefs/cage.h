@@ -1,4 +1,5 @@
-/* The runtime: create or join a user's cage (issue 4; DESIGN.md §4).
+/* The runtime: create or join a user's cage (issue 4; docs/ARCHITECTURE.md
+ * §4.2, §4.3).
  *
  * One namespace set (mount, ipc, uts) per user, shared by all the user's
  * sessions.  The first entry creates it from /var/cagefs/NN/USER/config.json

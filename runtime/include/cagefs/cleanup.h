@@ -1,4 +1,5 @@
-/* Scope-bound cleanup helpers (__attribute__((cleanup))), DESIGN.md §5. */
+/* Scope-bound cleanup helpers (__attribute__((cleanup))),
+ * docs/ARCHITECTURE.md §5. */
 #ifndef CAGEFS_CLEANUP_H
 #define CAGEFS_CLEANUP_H
 

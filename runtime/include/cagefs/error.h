@@ -1,4 +1,5 @@
-/* Error object threaded through every libcagefs call (DESIGN.md §5).
+/* Error object threaded through every libcagefs call (docs/ARCHITECTURE.md
+ * §5).
  * Functions return a negative value on failure and fill *err; callers add
  * context with cage_err_prefix() and pass it up.  err may be NULL. */
 #ifndef CAGEFS_ERROR_H

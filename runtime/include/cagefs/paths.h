@@ -1,7 +1,7 @@
-/* Documented default paths (manual; DESIGN.md §4).  Each can be overridden by
- * an environment variable so tools can run against a prepared tree; the
- * integration tests instead use the real paths inside a private mount
- * namespace. */
+/* Documented default paths (manual; docs/ARCHITECTURE.md §4.11).  Each can
+ * be overridden by an environment variable so tools can run against a
+ * prepared tree; the integration tests instead use the real paths inside a
+ * private mount namespace. */
 #ifndef CAGEFS_PATHS_H
 #define CAGEFS_PATHS_H
 

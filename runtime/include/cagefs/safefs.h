@@ -1,4 +1,5 @@
-/* Symlink-safe filesystem primitives (DESIGN.md §4, runc CVE-2021-30465).
+/* Symlink-safe filesystem primitives (docs/ARCHITECTURE.md §4.6, runc
+ * CVE-2021-30465).
  * Every path below a directory that someone else can write is resolved
  * relative to a trusted dirfd without following any symlink. */
 #ifndef CAGEFS_SAFEFS_H
