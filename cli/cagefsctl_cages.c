@@ -123,7 +123,10 @@ static int do_remount(struct ctl *c, const char *user, cage_err_t *err)
 
 static int do_unmount_dir(struct ctl *c, const char *user, cage_err_t *err)
 {
-	return cage_unmount_dir(&c->paths, user, c->optval, err) < 0 ? -1 : 0;
+	int n = cage_unmount_dir(&c->paths, user, c->optval, err);
+	if (n > 0)
+		printf("%s: %d mount%s detached\n", user, n, n == 1 ? "" : "s");
+	return n < 0 ? -1 : 0;
 }
 
 int ctl_unmount(struct ctl *c) { return each_cage(c, false, "unmount", do_unmount); }

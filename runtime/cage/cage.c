@@ -508,31 +508,3 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 	}
 	return cage_pin_release(p, user, err);
 }
-
-/* --unmount-dir: detach DIR inside USER's cage (the cage stays). */
-int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err)
-{
-	if (dir[0] != '/')
-		return cage_err_set(err, "%s: not an absolute path", dir);
-	_cleanup_close_ int fd = cage_pin_open(p, user, "mnt");
-	if (fd < 0)
-		return 0;
-	pid_t child = fork();
-	if (child < 0)
-		return cage_err_sys(err, errno, "fork");
-	if (child == 0) {
-		if (setns(fd, CLONE_NEWNS) < 0)
-			_exit(2);
-		int n = 0;
-		/* The user may have planted a symlink at dir inside the cage. */
-		while (umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-			n++;
-		_exit(n ? 0 : errno == EINVAL ? 1 : 2);
-	}
-	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2)
-		return cage_err_set(err, "cannot unmount %s in the cage of %s", dir, user);
-	return WEXITSTATUS(status) == 0 ? 1 : 0; /* 1: something was unmounted */
-}

@@ -278,16 +278,11 @@ static int parse_devices(yajl_val lx, struct cage_spec *s, cage_err_t *err)
 
 static int parse_propagation(yajl_val lx, struct cage_spec *s, cage_err_t *err)
 {
-	static const struct { const char *name; unsigned long flags; } kinds[] = {
-		{"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"slave", MS_SLAVE},
-		{"rslave", MS_SLAVE | MS_REC}, {"shared", MS_SHARED}, {"rshared", MS_SHARED | MS_REC},
-		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
 	yajl_val p = get(lx, "rootfsPropagation", yajl_t_string);
-	for (size_t k = 0; p && k < sizeof(kinds) / sizeof(*kinds); k++)
-		if (!strcmp(p->u.string, kinds[k].name))
-			s->propagation = kinds[k].flags;
-	if (p && !s->propagation)
-		return cage_err_set(err, CFG ": linux.rootfsPropagation '%s' is unknown", p->u.string);
+	long flags = p ? cage_mount_propagation(p->u.string, err) : 0;
+	if (flags < 0)
+		return cage_err_prefix(err, CFG ": linux.rootfsPropagation");
+	s->propagation = (unsigned long)flags;
 	return 0;
 }
 

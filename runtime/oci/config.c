@@ -55,45 +55,6 @@ int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const
 	return 0;
 }
 
-static const struct { const char *name; unsigned long set, clear; } mount_flags[] = {
-	{"ro", MS_RDONLY, 0}, {"rw", 0, MS_RDONLY}, {"nosuid", MS_NOSUID, 0}, {"suid", 0, MS_NOSUID},
-	{"nodev", MS_NODEV, 0}, {"dev", 0, MS_NODEV}, {"noexec", MS_NOEXEC, 0}, {"exec", 0, MS_NOEXEC},
-	{"strictatime", MS_STRICTATIME, 0}, {"relatime", MS_RELATIME, 0}, {"noatime", MS_NOATIME, 0},
-	{"nodiratime", MS_NODIRATIME, 0},
-};
-
-static int mount_options(yajl_val opts, struct cage_oci_mount *m, const char *name, cage_err_t *err)
-{
-	_cleanup_strvec_ cage_strvec_t list = {0};
-	if (cage_json_str_list(opts, &list, "mounts[].options", name, err) < 0)
-		return -1;
-	size_t cap = 1, used = 0;
-	for (size_t i = 0; i < list.n; i++)
-		cap += strlen(list.v[i]) + 1;
-	m->data = calloc(1, cap);
-	if (!m->data)
-		return cage_err_sys(err, ENOMEM, "%s", name);
-	for (size_t i = 0; i < list.n; i++) {
-		const char *o = list.v[i];
-		bool flag = false;
-		for (size_t k = 0; k < sizeof(mount_flags) / sizeof(*mount_flags); k++)
-			if (!strcmp(o, mount_flags[k].name)) {
-				m->flags |= mount_flags[k].set;
-				m->clear |= mount_flags[k].clear;
-				flag = true;
-			}
-		if (!strcmp(o, "bind") || !strcmp(o, "rbind")) {
-			m->bind = true;
-			m->recursive |= o[0] == 'r';
-			flag = true;
-		}
-		if (flag)
-			continue;
-		used += (size_t)sprintf(m->data + used, "%s%s", used ? "," : "", o);
-	}
-	return 0;
-}
-
 static int parse_mounts(yajl_val arr, struct cage_oci *oci, const char *name, cage_err_t *err)
 {
 	if (!arr || !YAJL_IS_ARRAY(arr))
@@ -109,11 +70,13 @@ static int parse_mounts(yajl_val arr, struct cage_oci *oci, const char *name, ca
 		yajl_val t = get(m, "type", yajl_t_string), s = get(m, "source", yajl_t_string);
 		om->type = strdup(t ? sval(t) : "bind");
 		om->source = strdup(s ? sval(s) : "none");
-		if (!om->type || !om->source || mount_options(get(m, "options", yajl_t_any), om, name, err) < 0)
+		if (!om->type || !om->source ||
+		    cage_json_str_list(get(m, "options", yajl_t_any), &om->options, "mounts[].options", name, err) < 0)
 			return cage_err_prefix(err, "mounts[%zu]", i);
 		if (om->destination[0] != '/')
 			return cage_err_set(err, "%s: mounts[%zu].destination is not absolute", name, i);
-		om->bind |= !strcmp(om->type, "bind");
+		om->bind = !strcmp(om->type, "bind") || cage_strvec_contains(&om->options, "bind") ||
+			   cage_strvec_contains(&om->options, "rbind");
 	}
 	return 0;
 }
@@ -244,7 +207,7 @@ void cage_oci_free(struct cage_oci *oci)
 		free(oci->mounts[i].destination);
 		free(oci->mounts[i].type);
 		free(oci->mounts[i].source);
-		free(oci->mounts[i].data);
+		cage_strvec_free(&oci->mounts[i].options);
 	}
 	free(oci->mounts);
 	free(oci->root);

@@ -26,6 +26,21 @@ int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err);
 int cage_populate_dev(cage_err_t *err);
 int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err);
 
+/* A mount's options as mount(2) and mount_setattr(2) take them, read with
+ * libmount's tables (mountopts.c): the MS_* flags set and cleared, the
+ * propagation (MS_PRIVATE... | MS_REC, 0: none), rbind, and the options
+ * no table knows, for the filesystem (comma-joined, "" if none).  An
+ * option mount(8) must act on itself (loop, remount) is an error. */
+struct cage_mount_flags {
+	unsigned long set, clear, propagation;
+	bool recursive;
+	char *data;
+};
+int cage_mount_flags(const struct cage_oci_mount *m, struct cage_mount_flags *f, cage_err_t *err);
+void cage_mount_flags_free(struct cage_mount_flags *f);
+/* MS_* (| MS_REC) of a propagation name ("rprivate"), or -1 and err. */
+long cage_mount_propagation(const char *name, cage_err_t *err);
+
 /* config.json readers (config.c, runtime/container/spec.c): OBJ[KEY] of TYPE
  * or NULL (OBJ may be NULL); an optional array of strings appended to OUT,
  * errors "NAME: WHAT[i] is not a string". */

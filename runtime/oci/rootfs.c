@@ -44,13 +44,29 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
 	return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
 }
 
-static uint64_t attr_of(unsigned long ms)
+/* The mount_setattr(2) form of what F sets and clears: the per-mount flags
+ * (the others, e.g. sync, belong to a filesystem and a bind cannot change
+ * them), the atime mode and the propagation. */
+static struct mount_attr attr_of(const struct cage_mount_flags *f)
 {
-	uint64_t a = 0;
-	a |= (ms & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
-	a |= (ms & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
-	a |= (ms & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
-	a |= (ms & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+	static const struct { unsigned long ms; uint64_t attr; } per_mount[] = {
+		{MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},
+		{MS_NODEV, MOUNT_ATTR_NODEV}, {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	};
+	struct mount_attr a = {0};
+	for (size_t i = 0; i < sizeof(per_mount) / sizeof(*per_mount); i++) {
+		a.attr_set |= (f->set & per_mount[i].ms) ? per_mount[i].attr : 0;
+		a.attr_clr |= (f->clear & per_mount[i].ms) ? per_mount[i].attr : 0;
+	}
+	/* The atime mode is one field: choosing one clears the others. */
+	unsigned long atime = f->set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+	if (atime) {
+		a.attr_clr |= MOUNT_ATTR__ATIME;
+		a.attr_set |= (atime & MS_NOATIME) ? MOUNT_ATTR_NOATIME
+			      : (atime & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : MOUNT_ATTR_RELATIME;
+	}
+	a.propagation = f->propagation & ~(unsigned long)MS_REC;
 	return a;
 }
 
@@ -148,7 +164,8 @@ static int open_dest(int rootfd, const char *dest, bool want_dir, bool foreign, 
 	return fd < 0 ? cage_err_prefix(err, "mount point %s", dest) : fd;
 }
 
-static int bind_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, cage_err_t *err)
+static int bind_mount(int rootfd, const struct cage_oci_mount *m, const struct cage_mount_flags *f,
+		      bool foreign, cage_err_t *err)
 {
 	/* A cage's sources may be under a user's home: no symlink is followed.
 	 * An ordinary bundle's are the bundle author's (root's): as runc. */
@@ -162,25 +179,48 @@ static int bind_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, 
 	struct stat st;
 	if (fstat(src, &st) < 0)
 		return cage_err_sys(err, errno, "%s", m->source);
-	_cleanup_close_ int tree = sys_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						  AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0));
+	unsigned rec = f->recursive ? AT_RECURSIVE : 0;
+	_cleanup_close_ int tree = sys_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (tree < 0)
 		return cage_err_sys(err, errno, "cannot clone %s", m->source);
-	struct mount_attr a = {.attr_set = attr_of(m->flags), .attr_clr = attr_of(m->clear)};
-	if ((a.attr_set || a.attr_clr) &&
-	    sys_mount_setattr(tree, "", AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0), &a) < 0)
+	/* The propagation of the attached tree is set once it is attached
+	 * (a detached clone is private already). */
+	struct mount_attr a = attr_of(f), prop = {.propagation = a.propagation};
+	a.propagation = 0;
+	if ((a.attr_set || a.attr_clr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
 		return cage_err_sys(err, errno, "cannot set flags of %s", m->destination);
 	_cleanup_close_ int dst = open_dest(rootfd, m->destination, S_ISDIR(st.st_mode), foreign, err);
 	if (dst < 0)
 		return -1;
 	if (sys_move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return cage_err_sys(err, errno, "cannot mount %s on %s", m->source, m->destination);
+	if (prop.propagation &&
+	    sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((f->propagation & MS_REC) ? AT_RECURSIVE : 0), &prop) < 0)
+		return cage_err_sys(err, errno, "cannot set the propagation of %s", m->destination);
+	return 0;
+}
+
+/* The propagation a new filesystem's options ask for, set on the mount now
+ * at its destination (found again beneath the root: the fd mounted on is
+ * the directory below it). */
+static int set_propagation(int rootfd, const struct cage_oci_mount *m, const struct cage_mount_flags *f,
+			   bool foreign, cage_err_t *err)
+{
+	if (!f->propagation)
+		return 0;
+	_cleanup_close_ int top = open_dest(rootfd, m->destination, true, foreign, err);
+	struct mount_attr prop = {.propagation = f->propagation & ~(unsigned long)MS_REC};
+	if (top < 0)
+		return -1;
+	if (sys_mount_setattr(top, "", AT_EMPTY_PATH | ((f->propagation & MS_REC) ? AT_RECURSIVE : 0), &prop) < 0)
+		return cage_err_sys(err, errno, "cannot set the propagation of %s", m->destination);
 	return 0;
 }
 
 /* proc, tmpfs, devpts, sysfs, overlay: mount(2) onto /proc/self/fd/N of a
  * destination resolved beneath the new root. */
-static int fs_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, cage_err_t *err)
+static int fs_mount(int rootfd, const struct cage_oci_mount *m, const struct cage_mount_flags *f,
+		    bool foreign, cage_err_t *err)
 {
 	_cleanup_close_ int dst = open_dest(rootfd, m->destination, true, foreign, err);
 	if (dst < 0)
@@ -194,16 +234,17 @@ static int fs_mount(int rootfd, const struct cage_oci_mount *m, bool foreign, ca
 	bool v2 = cgroup && statfs("/sys/fs/cgroup", &host_cg) == 0 && host_cg.f_type == CGROUP2_SUPER_MAGIC;
 	/* A new mount takes MS_RDONLY and the other flags directly. */
 	if ((!cgroup || v2) &&
-	    mount(m->source, target, cgroup ? "cgroup2" : m->type, m->flags, m->data[0] ? m->data : NULL) == 0)
-		return 0;
+	    mount(m->source, target, cgroup ? "cgroup2" : m->type, f->set, f->data[0] ? f->data : NULL) == 0)
+		return set_propagation(rootfd, m, f, foreign, err);
 	int e = errno;
 	/* sysfs needs a network namespace of our own: otherwise bind the
 	 * host's, read-only as asked (runc does the same). */
 	if (foreign && (!strcmp(m->type, "sysfs") || cgroup)) {
 		struct cage_oci_mount b = *m;
+		struct cage_mount_flags rf = *f;
 		b.source = (char *)(cgroup ? "/sys/fs/cgroup" : "/sys");
-		b.recursive = true;
-		return bind_mount(rootfd, &b, foreign, err);
+		rf.recursive = true;
+		return bind_mount(rootfd, &b, &rf, foreign, err);
 	}
 	return cage_err_sys(err, e, "cannot mount %s on %s", m->type, m->destination);
 }
@@ -212,7 +253,12 @@ static int apply_mounts(const struct cage_oci *oci, int rootfd, bool foreign, ca
 {
 	for (size_t i = 0; i < oci->nmounts; i++) {
 		const struct cage_oci_mount *m = &oci->mounts[i];
-		if ((m->bind ? bind_mount(rootfd, m, foreign, err) : fs_mount(rootfd, m, foreign, err)) < 0)
+		struct cage_mount_flags f;
+		int rc = cage_mount_flags(m, &f, err);
+		if (rc == 0)
+			rc = m->bind ? bind_mount(rootfd, m, &f, foreign, err) : fs_mount(rootfd, m, &f, foreign, err);
+		cage_mount_flags_free(&f);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;

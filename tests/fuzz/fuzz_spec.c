@@ -7,7 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sys/mount.h>
+
 #include "cagefs/container.h"
+#include "runtime/oci/oci_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,8 +27,19 @@ static void check_spec(const struct cage_spec *s)
 {
 	CHECK(s->oci.root && s->oci.root[0] == '/');
 	CHECK(s->oci.cwd);
-	for (size_t i = 0; i < s->oci.nmounts; i++)
+	for (size_t i = 0; i < s->oci.nmounts; i++) {
 		CHECK(s->oci.mounts[i].destination[0] == '/');
+		/* Its options, read as a root is built: flags that are neither
+		 * propagation nor set and cleared at once, or an error. */
+		struct cage_mount_flags f;
+		cage_err_t err = {0};
+		unsigned long prop = MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
+		if (cage_mount_flags(&s->oci.mounts[i], &f, &err) == 0)
+			CHECK(f.data && !(f.set & f.clear) && !((f.set | f.clear) & (prop | MS_BIND | MS_REC)));
+		else
+			CHECK(!strncmp(err.msg, "mount on /", 10) || strstr(err.msg, "libmount"));
+		cage_mount_flags_free(&f);
+	}
 	for (int k = 0; k < CAGE_HOOK_KINDS; k++)
 		for (size_t i = 0; i < s->nhooks[k]; i++)
 			CHECK(s->hooks[k][i].path[0] == '/');

@@ -23,9 +23,24 @@ static int ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-#define is_str(got, want, ...) \
-	(ok((got) && strcmp((got), (want)) == 0, __VA_ARGS__) || \
-	 (printf("#   got: '%s'\n#   expected: '%s'\n", (got) ? (got) : "(null)", (want)), 0))
+/* The description is a printf format; got may be NULL (a failure). */
+__attribute__((format(printf, 3, 4), unused))
+static int is_str(const char *got, const char *want, const char *fmt, ...)
+{
+	va_list ap;
+	int cond = got && strcmp(got, want) == 0;
+	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond) {
+		tap_failed++;
+		printf("#   got: '%s'\n#   expected: '%s'\n", got ? got : "(null)", want);
+	}
+	fflush(stdout);
+	return cond;
+}
 #define is_int(got, want, ...) \
 	(ok((long)(got) == (long)(want), __VA_ARGS__) || \
 	 (printf("#   got: %ld\n#   expected: %ld\n", (long)(got), (long)(want)), 0))

@@ -48,8 +48,8 @@ int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage
 /* Unpin USER's cage; with kill, first SIGKILL every process inside it
  * (manual: --remount "will kill all current processes"). */
 int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_err_t *err);
-/* Detach DIR inside USER's live cage: 1 if something was unmounted, 0 if
- * nothing was (or no cage), -1 on error. */
+/* Detach DIR and every mount below it inside USER's live cage: the number
+ * of mounts detached (0: none, or no cage), -1 on error. */
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err);
 /* Processes whose mount namespace is USER's cage (not counting its pin). */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);

@@ -13,10 +13,8 @@
 
 struct cage_oci_mount {
 	char *destination, *type, *source;
-	unsigned long flags;      /* MS_* from the options */
-	unsigned long clear;      /* MS_* to clear (rw, suid, dev, exec...) */
-	bool bind, recursive;
-	char *data;               /* options that are not flags, comma-joined */
+	cage_strvec_t options;    /* as written; read when the root is built */
+	bool bind;                /* type "bind", or a "bind"/"rbind" option */
 };
 struct cage_oci {
 	char *root;               /* root.path */
