@@ -54,7 +54,7 @@ DEB_TEST := perl util-linux passwd procps rsync clang libclang-rt-14-dev file cr
 	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
-.PHONY: all deps check check-unit check-integration demo bench fuzz install lint clean
+.PHONY: all deps check check-unit check-integration demo shell bench fuzz install lint clean
 
 all: $(PROGS)
 
@@ -168,6 +168,10 @@ fuzz: deps $(FUZZ_BINS)
 
 demo: deps all
 	tests/demo.sh
+
+# A root shell in a throwaway world with cagefs installed into it.
+shell: deps all
+	@tests/shell.sh
 
 bench: deps all
 	tests/bench/run

@@ -6,7 +6,7 @@
 #  - it refuses to go on if it is still in the host's mount namespace;
 #  - /tmp and /home become empty tmpfs (a checkout below them stays
 #    visible at its path); /etc is a bind-mounted copy (so useradd and NSS
-#    work for real test users); /var, /usr/share, /run, /root and /opt are
+#    work for real test users); /var, /usr, /run, /root and /opt are
 #    overlays whose writable layer is on the tmpfs.  So /etc/cagefs,
 #    /usr/share/cagefs-skeleton, /var/cagefs and /run/cagefs all live on the
 #    tmpfs, and everything vanishes with the namespace when the test ends.
@@ -95,7 +95,7 @@ world_setup() {
 	[ "$(id -u)" = 0 ] || world_die "integration tests need root"
 	# /root and /opt too: a test may write there (a clone of the checkout).
 	local d overlaid=() layers=()
-	for d in /var /usr/share /run /root /opt; do
+	for d in /var /usr /run /root /opt; do
 		[ -d "$d" ] || continue
 		world_layers_open "$d"
 		overlaid+=("$d")
