@@ -7,6 +7,9 @@ SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
+# The version of every program: the one line of VERSION (--version prints it).
+VERSION := $(shell cat "$(CURDIR)/VERSION")
+
 CC ?= cc
 PKGS := libseccomp libcap mount pam yajl
 # pam has no .pc file on Debian 12; libpam is linked by the PAM parts only.
@@ -20,7 +23,7 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
-	-Iruntime/include -I. -DCAGE_SBINDIR='"$(SBINDIR)"'
+	-Iruntime/include -I. -DCAGE_SBINDIR='"$(SBINDIR)"' -DCAGE_VERSION='"$(VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGCONF_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGCONF_PKGS) 2>/dev/null)
 LDFLAGS ?=
@@ -72,6 +75,9 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The programs' mains print the version: rebuilt when it changes.
+$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -173,6 +179,8 @@ install: all
 		install -m 0644 contrib/black.list $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 contrib/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	# cagefs_enter_user is documented in cagefs_enter(8).
+	ln -sf cagefs_enter.8 $(DESTDIR)$(MANDIR)/man8/cagefs_enter_user.8
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
