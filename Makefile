@@ -7,6 +7,9 @@ SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
+# The version of every program: the one line of VERSION (--version prints it).
+VERSION := $(shell cat "$(CURDIR)/VERSION")
+
 CC ?= cc
 # libpam (no .pc file on Debian 12) is for the PAM module, not built yet.
 # libmount is linked into cagefsctl only: the entering programs load it
@@ -21,7 +24,7 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
-	-Iruntime/include -I. -DCAGE_SBINDIR='"$(SBINDIR)"'
+	-Iruntime/include -I. -DCAGE_SBINDIR='"$(SBINDIR)"' -DCAGE_VERSION='"$(VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGCONF_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGCONF_PKGS) 2>/dev/null)
 LDFLAGS ?=
@@ -50,7 +53,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
-DEB_TEST := perl util-linux passwd procps rsync clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
+DEB_TEST := perl util-linux passwd procps rsync groff-base man-db bsdextrautils clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
 	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
@@ -73,6 +76,9 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The programs' mains print the version: rebuilt when it changes.
+$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -190,6 +196,8 @@ install: all
 		install -m 0644 contrib/black.list $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 contrib/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	# cagefs_enter_user is documented in cagefs_enter(8).
+	ln -sf cagefs_enter.8 $(DESTDIR)$(MANDIR)/man8/cagefs_enter_user.8
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \

@@ -36,16 +36,43 @@ static int fail(const cage_err_t *err)
 	return 1;
 }
 
+#ifndef CAGE_VERSION
+#error "CAGE_VERSION comes from the file VERSION (Makefile)"
+#endif
+
+static void usage_text(FILE *out)
+{
+	fprintf(out,
+		"Usage: cagefs-runtime [--root DIR] COMMAND\n"
+		"  create [-b|--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
+		"  run    [-b|--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
+		"  start ID | state ID | kill [-s|--signal SIG] ID [SIG] | delete [-f|--force] ID\n"
+		"  exec ID CMD [ARGS...] | list\n"
+		"ID: an ordinary container's id, or a hosting user's name (that user's cage)\n"
+		"  --root DIR     the state directory (default /run/cagefs)\n"
+		"  -h, --help     print this help and exit\n"
+		"  --version      print the version and exit\n");
+}
+
+/* A usage error: the usage on stderr, exit status 2. */
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: cagefs-runtime [--root DIR] COMMAND\n"
-		"  create [--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
-		"  run    [--bundle DIR] [--pid-file FILE] [--console-socket FD|PATH] ID\n"
-		"  start ID | state ID | kill [--signal SIG] ID [SIG] | delete [--force] ID\n"
-		"  exec ID CMD [ARGS...] | list\n"
-		"ID: an ordinary container's id, or a hosting user's name (that user's cage)\n");
+	usage_text(stderr);
 	return 2;
+}
+
+/* --help, -h and --version as the first argument: stdout, exit 0. */
+static void info_options(int argc, char **argv)
+{
+	if (argc < 2)
+		return;
+	if (!strcmp(argv[1], "--version"))
+		printf("cagefs-runtime %s\n", CAGE_VERSION);
+	else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		usage_text(stdout);
+	else
+		return;
+	exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1);
 }
 
 static int parse_signal(const char *sig)
@@ -246,6 +273,7 @@ static int kill_or_delete(const struct cage_paths *p, const char *cmd, const cha
 
 int main(int argc, char **argv)
 {
+	info_options(argc, argv);
 	cage_log_set_stderr("cagefs-runtime");
 	struct cage_paths p;
 	cage_paths_default(&p);

@@ -21,11 +21,49 @@
 static char sh_path[] = "/bin/sh", sh_c[] = "-c";
 static char *shell_argv[4] = {sh_path, sh_c, NULL, NULL};
 
+#ifndef CAGE_VERSION
+#error "CAGE_VERSION comes from the file VERSION (Makefile)"
+#endif
+
+static void usage_text(FILE *out, bool as_user_arg)
+{
+	if (as_user_arg)
+		fprintf(out, "Usage: cagefs_enter_user USER [\"command\" | program [args...]]\n"
+			     "Run a command as USER inside USER's cage (root only); none: the login shell.\n");
+	else
+		fprintf(out, "Usage: cagefs_enter [\"command\" | program [args...]]\n"
+			     "Run a command inside your own cage; none: your login shell.\n");
+	fprintf(out, "One argument is a shell command line (/bin/sh -c), several are a program and its arguments.\n"
+		     "  --help     print this help and exit\n"
+		     "  --version  print the version and exit\n");
+}
+
 static int usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s%s [\"command\" | program [args...]]\n", prog,
-		strstr(prog, "_user") ? " USER" : "");
+	bool as_user_arg = strstr(prog, "_user") != NULL;
+	if (as_user_arg)
+		fprintf(stderr, "%s: missing USER\n", prog);
+	usage_text(stderr, as_user_arg);
 	return 2;
+}
+
+/* --version and --help, first thing in main: they read nothing but argv
+ * (not the environment, no file), print on stdout and exit 0.  The name
+ * printed is one of the two constants, chosen as main chooses by argv[0]. */
+static void info_options(int argc, char **argv)
+{
+	if (argc < 2 || !argv[0] || !argv[1])
+		return;
+	bool version = !strcmp(argv[1], "--version"), help = !strcmp(argv[1], "--help");
+	if (!version && !help)
+		return;
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	bool as_user_arg = strstr(base, "_user") != NULL;
+	if (version)
+		printf("%s %s\n", as_user_arg ? "cagefs_enter_user" : "cagefs_enter", CAGE_VERSION);
+	else
+		usage_text(stdout, as_user_arg);
+	_exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1);
 }
 
 /* A setuid program started with fd 0, 1 or 2 closed would hand that number
@@ -51,6 +89,7 @@ static char **command(int argc, char **argv, int first)
 
 int main(int argc, char **argv)
 {
+	info_options(argc, argv);
 	ensure_std_fds();
 	if (argc < 1 || !argv[0])
 		return 2;
@@ -58,7 +97,7 @@ int main(int argc, char **argv)
 	bool as_user_arg = strstr(prog, "_user") != NULL;
 	cage_log_set_stderr(prog);
 	int first = as_user_arg ? 2 : 1;
-	if (argc < first || (argc > 1 && !strcmp(argv[1], "--help")))
+	if (argc < first)
 		return usage(prog);
 	struct cage_paths p;
 	cage_paths_default(&p);

@@ -19,9 +19,12 @@
 #include "cagefs/skeleton.h"
 #include "cagefsctl.h"
 
-static int print_stats(const char *what, const struct cage_skel_stats *st)
+static int print_stats(struct ctl *c, const char *what, const struct cage_skel_stats *st)
 {
-	if (!st->added && !st->updated && !st->removed)
+	if (st->existed)
+		printf("%s: the skeleton already exists at %s; nothing done "
+		       "(use cagefsctl --update to update it)\n", what, c->paths.skeleton);
+	else if (!st->added && !st->updated && !st->removed)
 		printf("%s: nothing to do, skeleton is up to date (%zu entries checked)\n", what,
 		       st->entries);
 	else
@@ -69,7 +72,7 @@ int ctl_skeleton(struct ctl *c, enum cage_skel_mode mode, const char *what)
 	struct cage_skel_stats st;
 	if (cage_skeleton_build(&o, &st, &c->err) < 0)
 		return -1;
-	return print_stats(what, &st);
+	return print_stats(c, what, &st);
 }
 
 int ctl_cron_update(struct ctl *c)

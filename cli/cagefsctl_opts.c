@@ -12,6 +12,10 @@
 
 #define NOT_BUILT_EXIT 2
 
+#ifndef CAGE_VERSION
+#error "CAGE_VERSION comes from the file VERSION (Makefile)"
+#endif
+
 static int run_init(struct ctl *c) { return ctl_skeleton(c, CAGE_SKEL_INIT, "init"); }
 static int run_reinit(struct ctl *c) { return ctl_skeleton(c, CAGE_SKEL_REINIT, "reinit"); }
 static int run_update(struct ctl *c) { return ctl_skeleton(c, CAGE_SKEL_UPDATE, "update"); }
@@ -111,7 +115,7 @@ static const struct ctl_action actions[] = {
 
 /* Modifiers that combine with an action. */
 enum { OPT_DONT_CLEAN = 'd', OPT_HARDLINK = 'k', OPT_VERBOSE = 'v', OPT_HELP = 'h',
-       OPT_WAIT_LOCK = 1000, OPT_DO_NOT_ASK, OPT_JSON, OPT_ACTION_BASE = 2000 };
+       OPT_WAIT_LOCK = 1000, OPT_DO_NOT_ASK, OPT_JSON, OPT_VERSION, OPT_ACTION_BASE = 2000 };
 
 static const struct { const char *flags, *help; } modifiers[] = {
 	{"-d, --dont-clean", "do not delete any files from skeleton (use with --update option)"},
@@ -122,6 +126,7 @@ static const struct { const char *flags, *help; } modifiers[] = {
 			    "before execution of the command"},
 	{"    --json", "machine-readable output where supported"},
 	{"-h, --help", "this message"},
+	{"    --version", "print the version and exit"},
 };
 
 static void print_help(FILE *out)
@@ -146,7 +151,7 @@ static void print_help(FILE *out)
 
 static struct option *build_longopts(void)
 {
-	static struct option opts[N_ACTIONS + 8];
+	static struct option opts[N_ACTIONS + 9];
 	size_t n = 0;
 	for (size_t i = 0; i < N_ACTIONS; i++)
 		opts[n++] = (struct option){actions[i].name, optional_argument, NULL,
@@ -158,6 +163,7 @@ static struct option *build_longopts(void)
 	opts[n++] = (struct option){"wait-lock", no_argument, NULL, OPT_WAIT_LOCK};
 	opts[n++] = (struct option){"do-not-ask", no_argument, NULL, OPT_DO_NOT_ASK};
 	opts[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
+	opts[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
 	opts[n] = (struct option){0};
 	return opts;
 }
@@ -198,9 +204,13 @@ const struct ctl_action *ctl_parse(struct ctl *c, int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "irufdkemMwWlvh", longopts, NULL)) != -1) {
 		int idx = ch >= OPT_ACTION_BASE ? ch - OPT_ACTION_BASE : action_by_short(ch);
-		if (ch == OPT_HELP) {
-			print_help(stdout);
-			c->exit_code = 0;
+		if (ch == OPT_HELP || ch == OPT_VERSION) {
+			if (ch == OPT_HELP)
+				print_help(stdout);
+			else
+				printf("cagefsctl %s\n", CAGE_VERSION);
+			/* Exit status 1 if stdout could not take it (a full disk). */
+			c->exit_code = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 			return NULL;
 		}
 		if (set_modifier(c, ch))

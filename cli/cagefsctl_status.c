@@ -119,6 +119,39 @@ int ctl_getprefix(struct ctl *c)
 	return 0;
 }
 
+/* One line for a user whose status the new minimum uid changed. */
+static void print_status_change(const char *name, bool now_enabled, unsigned long min_uid)
+{
+	struct cage_user u;
+	cage_err_t e = {0};
+	if (cage_user_lookup(name, &u, &e) < 0) {
+		printf("%s: %s\n", name, now_enabled ? "Disabled -> Enabled" : "Enabled -> Disabled");
+		return;
+	}
+	printf("%s (uid %u): %s (%s the minimum uid %lu)\n", u.name, (unsigned)u.uid,
+	       now_enabled ? "Disabled -> Enabled" : "Enabled -> Disabled",
+	       now_enabled ? "at or above" : "below", min_uid);
+	cage_user_free(&u);
+}
+
+/* Both sorted: a name in one list only changed status. */
+static void print_status_changes(const cage_strvec_t *before, const cage_strvec_t *after,
+				 unsigned long min_uid)
+{
+	size_t i = 0, k = 0;
+	while (i < before->n || k < after->n) {
+		int cmp = i == before->n ? 1 : k == after->n ? -1 : strcmp(before->v[i], after->v[k]);
+		if (cmp < 0)
+			print_status_change(before->v[i++], false, min_uid);
+		else if (cmp > 0)
+			print_status_change(after->v[k++], true, min_uid);
+		else
+			i++, k++;
+	}
+}
+
+/* The enabled users before and after (cage_users_list decides), and the
+ * difference named user by user: a minimum uid enables and disables. */
 int ctl_set_min_uid(struct ctl *c)
 {
 	const char *v = arg0(c);
@@ -126,8 +159,19 @@ int ctl_set_min_uid(struct ctl *c)
 	unsigned long n = v ? strtoul(v, &end, 10) : 0;
 	if (!v || *end || end == v || n == 0 || n > 0x7fffffff)
 		return cage_err_set(&c->err, "--set-min-uid needs a positive number");
+	_cleanup_strvec_ cage_strvec_t before = {0}, after = {0};
+	cage_err_t e = {0};
+	/* A broken min_uid in cagefs.ini is what this command repairs. */
+	bool known = cage_users_list(&c->paths, &before, NULL, &e) == 0;
+	if (!known)
+		cage_warn("%s; the users whose status changes cannot be listed", e.msg);
 	if (cage_set_min_uid(&c->paths, (uid_t)n, &c->err) < 0)
 		return -1;
+	if (known) {
+		if (cage_users_list(&c->paths, &after, NULL, &c->err) < 0)
+			return -1;
+		print_status_changes(&before, &after, n);
+	}
 	printf("min uid set to %lu\n", n);
 	return 0;
 }

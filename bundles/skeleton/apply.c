@@ -33,9 +33,9 @@ struct apply {
 	char *parent;     /* cached parent directory path and fd */
 	int parentfd;
 	unsigned seq;
-	cage_hashset_t only_exact, only_anc;
+	struct skel_scope scope; /* --update-list */
+	size_t total, done;      /* entries to check, checked */
 	struct timespec last_progress;
-	size_t done;
 };
 
 static void progress(struct apply *a, bool final)
@@ -50,42 +50,15 @@ static void progress(struct apply *a, bool final)
 		return;
 	a->last_progress = now;
 	fprintf(stderr, "\r%zu/%zu entries checked, %zu added, %zu updated, %.1f MiB copied%s",
-		a->done, a->plan->n, a->st->added, a->st->updated,
+		a->done, a->total, a->st->added, a->st->updated,
 		(double)a->st->bytes / (1024.0 * 1024.0), final ? "\n" : "");
 }
 
-/* ---- scope of --update-list ---- */
+/* ---- scope of --update-list (scope.c) ---- */
 
-static int build_scope(struct apply *a)
+static bool in_scope(const struct apply *a, size_t i)
 {
-	const cage_strvec_t *only = a->o->only;
-	for (size_t i = 0; only && i < only->n; i++) {
-		_cleanup_free_ char *p = strdup(only->v[i]);
-		if (!p || cage_hash_add(&a->only_exact, p, 0) < 0)
-			return -1;
-		for (char *s = strrchr(p, '/'); s && s > p; s = strrchr(p, '/')) {
-			*s = '\0';
-			if (cage_hash_add(&a->only_anc, p, 0) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static bool in_scope(const struct apply *a, const char *path)
-{
-	if (!a->o->only)
-		return true;
-	if (cage_hash_get(&a->only_exact, path, NULL) || cage_hash_get(&a->only_anc, path, NULL))
-		return true;
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = strrchr(buf, '/'); s && s > buf; s = strrchr(buf, '/')) {
-		*s = '\0';
-		if (cage_hash_get(&a->only_exact, buf, NULL))
-			return true;
-	}
-	return false;
+	return !a->o->only || a->scope.in[i];
 }
 
 /* ---- directories ---- */
@@ -351,13 +324,17 @@ static int clean_entry(struct apply *a, int dfd, const char *path, const char *n
 	if (!child)
 		return cage_err_sys(err, ENOMEM, "path");
 	bool stale_tmp = !strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX));
-	if (!stale_tmp && cage_hash_get(&a->plan->index, child, NULL)) {
+	bool removable = !a->o->only || skel_scope_removable(&a->scope, child);
+	/* --update-list: what is above a listed path is looked into, not removed. */
+	bool keep = cage_hash_get(&a->plan->index, child, NULL) ||
+		    (!removable && skel_scope_above(&a->scope, child));
+	if (!stale_tmp && keep) {
 		if (type != DT_DIR || cage_is_mount_point_at(dfd, name) != 0)
 			return 0; /* never clean inside something mounted on the skeleton */
 		_cleanup_close_ int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		return cfd < 0 ? 0 : clean_dir(a, cfd, child, err);
 	}
-	if (!stale_tmp && (a->o->dont_clean || !in_scope(a, child)))
+	if (!stale_tmp && (a->o->dont_clean || !removable))
 		return 0;
 	if (cage_rm_rf_at(dfd, name, err) < 0)
 		return cage_err_prefix(err, "removing %s", child);
@@ -401,17 +378,16 @@ int skel_apply(const struct skel_plan *plan, int rootfd, const struct skel_apply
 	struct apply a = {.plan = plan, .o = o, .st = st, .rootfd = rootfd, .parentfd = -1};
 	clock_gettime(CLOCK_MONOTONIC, &a.last_progress);
 	int rc = -1;
-	if (build_scope(&a) < 0) {
-		cage_err_sys(err, ENOMEM, "--update-list");
-		goto out;
-	}
-	st->entries = plan->n;
-	for (size_t i = 0; i < plan->n; i++, a.done++) {
-		if (!in_scope(&a, plan->e[i].path))
+	if (o->only && skel_scope_build(plan, o->only, &a.scope, err) < 0)
+		return -1;
+	/* The entries checked: every one planned, or those the list covers. */
+	a.total = st->entries = o->only ? a.scope.n : plan->n;
+	for (size_t i = 0; i < plan->n; i++) {
+		if (!in_scope(&a, i))
 			continue;
 		if (apply_entry(&a, &plan->e[i], err) < 0)
 			goto out;
-		if ((i & 255) == 0)
+		if ((a.done++ & 255) == 0)
 			progress(&a, false);
 	}
 	forget_parent(&a);
@@ -422,7 +398,6 @@ int skel_apply(const struct skel_plan *plan, int rootfd, const struct skel_apply
 out:
 	progress(&a, true);
 	forget_parent(&a);
-	cage_hash_free(&a.only_exact);
-	cage_hash_free(&a.only_anc);
+	skel_scope_free(&a.scope);
 	return rc;
 }

@@ -99,7 +99,7 @@ static int build_init(const struct skel_plan *plan, const char *real, const char
 	if (have < 0)
 		return -1;
 	if (have) {
-		cage_notice("the skeleton already exists at %s; use --update, --reinit or --force", real);
+		st->existed = true; /* the caller says so: --update is what updates it */
 		return populated(staging, err) > 0 ? cage_rm_rf(staging, err) : 0;
 	}
 	if (populated(staging, err) > 0)

@@ -53,7 +53,7 @@ static ssize_t plan_add(struct skel_plan *p, const char *path, const struct stat
 	return (ssize_t)p->n++;
 }
 
-static bool maybe_elf(const char *path, const struct stat *st)
+bool skel_maybe_elf(const char *path, const struct stat *st)
 {
 	return (st->st_mode & 0111) || strstr(path, ".so");
 }
@@ -72,7 +72,7 @@ static int add_elf_closure(struct skel_plan *p, const char *path)
 	return 0;
 }
 
-static char *resolve_link(const char *linkpath, const char *target)
+char *skel_resolve_link(const char *linkpath, const char *target)
 {
 	if (target[0] == '/')
 		return cage_path_normalize(target);
@@ -102,7 +102,7 @@ static char *read_link(const char *path, const struct stat *st)
 
 /* Two components or fewer ("/usr", "/usr/lib"): a symlink found inside a
  * listed tree that points at such a directory must not drag all of it in. */
-static bool is_shallow(const char *path)
+bool skel_is_shallow(const char *path)
 {
 	int slashes = 0;
 	for (const char *s = path; *s; s++)
@@ -130,10 +130,10 @@ static int add_symlink(struct skel_plan *p, const char *path, const struct stat 
 		return 0;
 	p->e[i].followed = true;
 	const char *target = p->e[i].link;
-	_cleanup_free_ char *resolved = resolve_link(path, target);
+	_cleanup_free_ char *resolved = skel_resolve_link(path, target);
 	if (!resolved)
 		return -1;
-	return add_path(p, resolved, false, !is_shallow(resolved), depth + 1);
+	return add_path(p, resolved, false, !skel_is_shallow(resolved), depth + 1);
 }
 
 static int add_tree(struct skel_plan *p, const char *dir, int depth);
@@ -153,7 +153,7 @@ static int add_leaf(struct skel_plan *p, const char *path, const struct stat *st
 		return -1;
 	if (S_ISREG(st->st_mode)) {
 		p->e[i].keep_suid |= explicit;
-		return fresh && maybe_elf(path, st) ? add_elf_closure(p, path) : 0;
+		return fresh && skel_maybe_elf(path, st) ? add_elf_closure(p, path) : 0;
 	}
 	if (!recurse || p->e[i].walked)
 		return 0;
@@ -242,7 +242,7 @@ static int add_path(struct skel_plan *p, const char *path, bool explicit, bool r
 			if (add_symlink(p, norm, &st, depth, false) < 0)
 				return -1;
 			_cleanup_free_ char *target = read_link(norm, &st);
-			_cleanup_free_ char *resolved = target ? resolve_link(norm, target) : NULL;
+			_cleanup_free_ char *resolved = target ? skel_resolve_link(norm, target) : NULL;
 			*s = saved;
 			_cleanup_free_ char *rest = resolved ? cage_path_join(resolved, s) : NULL;
 			return rest ? add_path(p, rest, explicit, recurse, depth + 1) : 0;

@@ -44,6 +44,29 @@ mode_t skel_wanted_mode(const struct skel_entry *e);
 int skel_users_generate(struct skel_plan *plan, cage_err_t *err);
 int skel_plan_add_generated(struct skel_plan *plan, const char *path, char *content, size_t len);
 
+/* The path a symlink at linkpath with this target points to (normalized). */
+char *skel_resolve_link(const char *linkpath, const char *target);
+/* Worth reading as ELF: executable, or named like a shared library. */
+bool skel_maybe_elf(const char *path, const struct stat *st);
+/* Two components or fewer ("/usr/lib"): a symlink's target directory this
+ * shallow is brought without what is below it. */
+bool skel_is_shallow(const char *path);
+
+/* --update-list: the entries that a list of paths covers (scope.c). */
+struct skel_scope {
+	bool *in;              /* per plan entry: covered (to be checked) */
+	size_t n;              /* how many are */
+	cage_hashset_t listed; /* the listed paths, as given and as the plan has them */
+	cage_hashset_t above;  /* the directories above them */
+};
+int skel_scope_build(const struct skel_plan *plan, const cage_strvec_t *only, struct skel_scope *s,
+		     cage_err_t *err);
+/* At or below a listed path: may be removed when no longer planned. */
+bool skel_scope_removable(const struct skel_scope *s, const char *path);
+/* Above a listed path: cleaning looks inside, removing nothing else. */
+bool skel_scope_above(const struct skel_scope *s, const char *path);
+void skel_scope_free(struct skel_scope *s);
+
 struct skel_apply_opts {
 	bool hardlink, dont_clean, progress;
 	const cage_strvec_t *only;

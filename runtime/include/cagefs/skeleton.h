@@ -27,8 +27,10 @@ struct cage_skel_opts {
 };
 
 struct cage_skel_stats {
-	size_t entries, added, updated, removed;
+	size_t entries;  /* entries checked: the whole plan, or what --update-list covers */
+	size_t added, updated, removed;
 	uint64_t bytes;
+	bool existed;    /* --init found a skeleton already there and did nothing */
 };
 
 /* Where the skeleton really is: the target of a symlinked skeleton path
