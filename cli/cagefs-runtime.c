@@ -25,6 +25,7 @@
 
 #include "cagefs/bundle.h"
 #include "cagefs/cage.h"
+#include "cagefs/cleanup.h"
 #include "cagefs/container.h"
 #include "cagefs/log.h"
 #include "cagefs/proc.h"
@@ -166,13 +167,11 @@ static int user_command(const struct cage_paths *p, const char *cmd, const char 
 static int ctr_state(const char *root, const char *id)
 {
 	cage_err_t err = {0};
-	struct cage_ctr_state st;
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	if (cage_ctr_state(root, id, &st, &err) < 0)
 		return fail(&err);
-	char *json = cage_ctr_state_json(id, &st);
+	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
 	printf("%s\n", json ? json : "{}");
-	free(json);
-	cage_ctr_state_free(&st);
 	return 0;
 }
 

@@ -29,6 +29,14 @@ static void strvec_truncate(cage_strvec_t *sv, size_t n0)
 		sv->v[sv->n] = NULL;
 }
 
+static int out_of_memory(cage_err_t *err, const char *file, unsigned line)
+{
+	line_err(err, file, line, "out of memory");
+	if (err)
+		err->errnum = ENOMEM;
+	return -1;
+}
+
 static int parse_entry(struct cage_blacklist *bl, const char *file, unsigned line, struct slice s,
 		       cage_err_t *err)
 {
@@ -41,19 +49,14 @@ static int parse_entry(struct cage_blacklist *bl, const char *file, unsigned lin
 	_cleanup_free_ char *raw = strndup(s.p, s.n);
 	_cleanup_free_ char *norm = raw ? cage_path_normalize(raw) : NULL;
 	if (!norm)
-		goto nomem;
+		return out_of_memory(err, file, line);
 	/* Normalized like the paths it is matched against; for a glob this
 	 * only collapses "//", "/./" and "x/.." which fnmatch would never
 	 * match literally anyway. */
 	cage_strvec_t *sv = strpbrk(norm, "*?[") ? &bl->globs : &bl->prefixes;
 	if (cage_strvec_push_owned(sv, CAGE_STEAL_PTR(norm)) < 0)
-		goto nomem;
+		return out_of_memory(err, file, line);
 	return 0;
-nomem:
-	line_err(err, file, line, "out of memory");
-	if (err)
-		err->errnum = ENOMEM;
-	return -1;
 }
 
 static int parse_lines(struct cage_blacklist *bl, const char *file, const char *buf, size_t len,

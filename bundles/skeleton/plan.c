@@ -427,30 +427,21 @@ static int add_section(struct skel_plan *p, const struct cage_cfg_section *s)
 int skel_plan_build(struct skel_plan *p, const struct cage_paths *paths, cage_err_t *err)
 {
 	const char *etc_dir = paths->etc;
-	struct cage_cfg cfg = {0};
+	_cleanup_cfg_ struct cage_cfg cfg = {0};
 	_cleanup_free_ char *confd = cage_path_join(etc_dir, "conf.d");
 	if (!confd)
 		return cage_err_sys(err, ENOMEM, "path");
-	int rc = -1;
 	if (load_black_lists(p, etc_dir, err) < 0 || cage_ldpath_load(&p->ld, "/", err) < 0 ||
 	    cage_cfg_load_dir(&cfg, confd, err) < 0)
-		goto out;
+		return -1;
 	for (size_t i = 0; i < cfg.n; i++)
-		if (add_section(p, &cfg.sections[i]) < 0) {
-			cage_err_sys(err, errno ? errno : ENOMEM, "%s:%u: [%s]", cfg.sections[i].file,
-				     cfg.sections[i].line, cfg.sections[i].name);
-			goto out;
-		}
+		if (add_section(p, &cfg.sections[i]) < 0)
+			return cage_err_sys(err, errno ? errno : ENOMEM, "%s:%u: [%s]", cfg.sections[i].file,
+					    cfg.sections[i].line, cfg.sections[i].name);
 	if (add_base_dirs(p) < 0 || add_mountpoints(p, paths->var) < 0 ||
-	    skel_users_generate(p, err) < 0 || sort_and_index(p) < 0) {
-		if (!err || !err->msg[0])
-			cage_err_sys(err, ENOMEM, "building the skeleton plan");
-		goto out;
-	}
-	rc = 0;
-out:
-	cage_cfg_free(&cfg);
-	return rc;
+	    skel_users_generate(p, err) < 0 || sort_and_index(p) < 0)
+		return err && err->msg[0] ? -1 : cage_err_sys(err, ENOMEM, "building the skeleton plan");
+	return 0;
 }
 
 mode_t skel_wanted_mode(const struct skel_entry *e)

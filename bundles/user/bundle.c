@@ -490,14 +490,13 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	_cleanup_free_ char *virtf = dir ? cage_path_join(dir, "virt.mp") : NULL;
 	if (!home || !home_real || !virtf)
 		return cage_err_set(err, "%s: invalid home directory '%s'", u->name, u->home);
-	struct cage_virtmp virt = {0};
-	struct cage_mountplan plan = {0};
+	_cleanup_virtmp_ struct cage_virtmp virt = {0};
+	_cleanup_mountplan_ struct cage_mountplan plan = {0};
 	_cleanup_free_ char *json = NULL;
 	size_t len = 0;
-	int rc = -1;
 	_cleanup_close_ int bfd = make_bundle_dir(c, u->name, u->uid, err);
 	if (bfd < 0 || cage_virtmp_load(&virt, virtf, err) < 0)
-		goto out;
+		return cage_err_prefix(err, "%s", u->name);
 	struct cage_mountplan_input in = {
 		.user = u->name, .home = home, .home_real = home_real, .bundle_dir = dir,
 		.skeleton = c->skeleton, .mp = &c->mp, .virt = &virt, .bh = &c->bh,
@@ -507,10 +506,6 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	    run_preps(&plan, bfd, u, home_real, res, err) < 0 || skeleton_mountpoints(c, &plan, err) < 0 ||
 	    link_rootfs(bfd, c->skeleton, res, err) < 0 || cage_bundle_config_json(c, u, &plan, &json, &len, err) < 0 ||
 	    write_if_changed(bfd, "config.json", json, len, 0600, force, res, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	cage_mountplan_free(&plan);
-	cage_virtmp_free(&virt);
-	return rc < 0 ? cage_err_prefix(err, "%s", u->name) : 0;
+		return cage_err_prefix(err, "%s", u->name);
+	return 0;
 }

@@ -13,19 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <seccomp.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <yajl/yajl_tree.h>
 
 #include "cagefs/bundle.h"
@@ -152,12 +145,10 @@ static int ensure(const struct cage_paths *p, const struct cage_user *u, const s
 		return 0; /* built by whoever held the lock before us */
 	if (oci)
 		return create_cage(p, u->name, oci, err);
-	struct cage_oci own;
+	_cleanup_oci_ struct cage_oci own = {0};
 	if (bundle_config(p, u, &own, NULL, err) < 0)
 		return -1;
-	int rc = create_cage(p, u->name, &own, err);
-	cage_oci_free(&own);
-	return rc;
+	return create_cage(p, u->name, &own, err);
 }
 
 int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err)
@@ -181,102 +172,17 @@ static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 	return cage_become_user(oci, none, err);
 }
 
-/* The compiled filter of a bundle, cached as raw BPF in RUN/seccomp/USER.bpf:
- * compiling the profile with libseccomp for every entry would cost more
- * than the rest of a join.  The cache is valid while newer than config.json. */
-struct bpf_prog {
-	struct sock_fprog prog;
-	void *buf;
-	scmp_filter_ctx ctx; /* set instead of buf when the cache cannot be trusted */
-};
-
-/* A caller of the setuid cagefs_enter chooses our rlimits: with a small
- * RLIMIT_FSIZE the exported filter could be cut short and cached.  Write
- * the cache only when file size is unlimited. */
-static bool may_write_cache(void)
-{
-	struct rlimit r;
-	if (getrlimit(RLIMIT_FSIZE, &r) < 0)
-		return false;
-	if (r.rlim_cur != r.rlim_max) {
-		r.rlim_cur = r.rlim_max;
-		setrlimit(RLIMIT_FSIZE, &r);
-	}
-	return r.rlim_cur == RLIM_INFINITY;
-}
-
-static int read_bpf(int fd, struct bpf_prog *out)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
-	    st.st_size > 1 << 20)
-		return -1;
-	out->buf = malloc((size_t)st.st_size);
-	if (!out->buf || pread(fd, out->buf, (size_t)st.st_size, 0) != st.st_size)
-		return -1;
-	out->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-	out->prog.filter = out->buf;
-	return 0;
-}
-
-static int compile_bpf(const struct cage_oci *oci, const char *cache, struct bpf_prog *out,
-		       cage_err_t *err)
-{
-	scmp_filter_ctx ctx = NULL;
-	if (cage_seccomp_compile((yajl_val)oci->seccomp, &ctx, err) < 0)
-		return -1;
-	if (!may_write_cache()) {
-		out->ctx = ctx; /* loaded by libseccomp itself, nothing cached */
-		return 0;
-	}
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.%d", cache, getpid());
-	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-	seccomp_release(ctx);
-	if (rc < 0 || read_bpf(fd, out) < 0) {
-		unlink(tmp);
-		return cage_err_sys(err, rc < 0 ? -rc : EINVAL, "cannot compile the seccomp filter");
-	}
-	if (rename(tmp, cache) < 0)
-		unlink(tmp); /* the filter in hand is good; only the cache is lost */
-	return 0;
-}
-
+/* The compiled filter of a bundle, cached in RUN/seccomp/USER.bpf while it
+ * is newer than config.json (seccomp/load.c). */
 static int prepare_seccomp(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
-			   struct timespec config_mtime, struct bpf_prog *out, cage_err_t *err)
+			   struct timespec config_mtime, struct cage_seccomp_prog *out, cage_err_t *err)
 {
-	memset(out, 0, sizeof(*out));
-	if (!oci->seccomp)
-		return 0;
 	char dir[4096], cache[4160];
 	snprintf(dir, sizeof(dir), "%s/seccomp", p->run);
 	snprintf(cache, sizeof(cache), "%s/%s.bpf", dir, user);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (oci->seccomp && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cage_err_sys(err, errno, "cannot create %s", dir);
-	_cleanup_close_ int fd = open(cache, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	bool newer = fd >= 0 && fstat(fd, &st) == 0 &&
-		     (st.st_mtim.tv_sec > config_mtime.tv_sec ||
-		      (st.st_mtim.tv_sec == config_mtime.tv_sec && st.st_mtim.tv_nsec > config_mtime.tv_nsec));
-	if (newer && read_bpf(fd, out) == 0)
-		return 0;
-	free(out->buf);
-	out->buf = NULL;
-	return compile_bpf(oci, cache, out, err);
-}
-
-static int load_seccomp(const struct bpf_prog *bpf, cage_err_t *err)
-{
-	if (bpf->ctx) {
-		int rc = seccomp_load(bpf->ctx);
-		return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
-	}
-	if (!bpf->buf)
-		return 0;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &bpf->prog, 0, 0) < 0)
-		return cage_err_sys(err, errno, "cannot load the seccomp filter");
-	return 0;
+	return cage_seccomp_prepare((yajl_val)oci->seccomp, cache, config_mtime, out, err);
 }
 
 static char **build_env(const struct cage_oci *oci, bool as_root)
@@ -357,16 +263,14 @@ static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *
 static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 		      const struct cage_enter_opts *o, cage_err_t *err)
 {
-	struct cage_oci oci;
+	_cleanup_oci_ struct cage_oci oci = {0};
 	struct timespec mtime = {0};
-	struct bpf_prog bpf = {0};
+	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
 	if (bundle_config(p, u, &oci, &mtime, err) < 0)
 		return -1;
 	_cleanup_close_ int pfd = pin_pidfd(p, u, &oci, err);
-	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, u->name, &oci, mtime, &bpf, err) < 0)) {
-		cage_oci_free(&oci);
+	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, u->name, &oci, mtime, &filter, err) < 0))
 		return -1;
-	}
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -381,16 +285,14 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 	if (rc == 0 && (!argv || !argv[0]))
 		rc = cage_err_set(err, "nothing to run for %s", u->name);
 	if (rc == 0 && !o->as_root)
-		rc = load_seccomp(&bpf, err);
+		rc = cage_seccomp_load(&filter, err);
 	if (rc == 0) {
 		/* No fd of ours may reach the user's program (CVE-2024-21626). */
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		environ = build_env(&oci, o->as_root);
-		rc = exec_command(argv, NULL, o->login, err);
+		exec_command(argv, NULL, o->login, err);
 		cage_err_prefix(err, "in the cage of %s", u->name);
 	}
-	free(bpf.buf);
-	cage_oci_free(&oci);
 	return -1;
 }
 

@@ -6,16 +6,11 @@
 #include "container_internal.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <linux/close_range.h>
-#include <seccomp.h>
-#include <stdlib.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/seccomp.h"
 
@@ -25,18 +20,6 @@ static int set_rlimits(const struct cage_spec *s, cage_err_t *err)
 		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0)
 			return cage_err_sys(err, errno, "cannot set rlimit %d", s->rlimits[i].resource);
 	return 0;
-}
-
-static int load_seccomp(const struct cage_spec *s, cage_err_t *err)
-{
-	if (!s->oci.seccomp)
-		return 0;
-	scmp_filter_ctx ctx = NULL;
-	if (cage_seccomp_compile((yajl_val)s->oci.seccomp, &ctx, err) < 0)
-		return -1;
-	int rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
 }
 
 int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep_fds, cage_err_t *err)
@@ -50,7 +33,7 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		return -1;
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
-	if (!oci->no_new_privs && load_seccomp(s, err) < 0)
+	if (!oci->no_new_privs && cage_seccomp_apply((yajl_val)s->oci.seccomp, err) < 0)
 		return -1;
 	if (cage_become_user(oci, s->caps, err) < 0)
 		return -1;
@@ -64,7 +47,7 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		return cage_err_sys(err, errno, "cannot change to the working directory %s", oci->cwd);
 	/* Only stdio and LISTEN_FDS reach the process (CVE-2024-21626). */
 	syscall(SYS_close_range, 3 + keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (oci->no_new_privs && load_seccomp(s, err) < 0)
+	if (oci->no_new_privs && cage_seccomp_apply((yajl_val)s->oci.seccomp, err) < 0)
 		return -1;
 	static char *no_env[] = {NULL};
 	environ = oci->env.v ? oci->env.v : no_env;

@@ -23,7 +23,7 @@
 
 static void poststart(const char *root, const char *id, struct cage_ctr_state *st)
 {
-	struct cage_spec spec;
+	_cleanup_spec_ struct cage_spec spec = {0};
 	cage_err_t err = {0};
 	st->status = CAGE_CTR_RUNNING;
 	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
@@ -31,7 +31,6 @@ static void poststart(const char *root, const char *id, struct cage_ctr_state *s
 	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0 ||
 	    (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTART, json, &err) < 0))
 		cage_warn("container %s: %s", id, err.msg);
-	cage_spec_free(&spec);
 }
 
 /* One byte into exec.fifo lets the waiting init exec the process.  Then
@@ -67,7 +66,7 @@ int cage_ctr_start(const char *root, const char *id, cage_err_t *err)
 	_cleanup_close_ int dfd = cage_ctr_lock(root, id, err);
 	if (dfd < 0)
 		return -1;
-	struct cage_ctr_state st;
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	if (cage_ctr_state(root, id, &st, err) < 0)
 		return -1;
 	int rc = 0;
@@ -75,7 +74,6 @@ int cage_ctr_start(const char *root, const char *id, cage_err_t *err)
 		rc = cage_err_set(err, "container %s is not in the created state", id);
 	if (rc == 0 && (rc = release_init(dfd, id, err)) == 0)
 		poststart(root, id, &st);
-	cage_ctr_state_free(&st);
 	return rc;
 }
 
@@ -173,8 +171,8 @@ static void __attribute__((noreturn)) exec_child(const struct cage_spec *s, cons
 
 int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_t *err)
 {
-	struct cage_ctr_state st;
-	struct cage_spec spec = {0};
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
+	_cleanup_spec_ struct cage_spec spec = {0};
 	if (cage_ctr_state(root, id, &st, err) < 0)
 		return -1;
 	int rc = st.status == CAGE_CTR_RUNNING || st.status == CAGE_CTR_CREATED
@@ -195,7 +193,5 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 	int status = 0;
 	while (rc == 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	cage_spec_free(&spec);
-	cage_ctr_state_free(&st);
 	return rc < 0 ? -1 : exit_code(status);
 }

@@ -221,7 +221,7 @@ int cage_ctr_pidfd(const struct cage_ctr_state *st)
 
 int cage_ctr_kill(const char *root, const char *id, int sig, cage_err_t *err)
 {
-	struct cage_ctr_state st;
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	if (cage_ctr_state(root, id, &st, err) < 0)
 		return -1;
 	int rc = 0;
@@ -230,7 +230,6 @@ int cage_ctr_kill(const char *root, const char *id, int sig, cage_err_t *err)
 	_cleanup_close_ int pfd = rc == 0 ? cage_ctr_pidfd(&st) : -1;
 	if (rc == 0 && (pfd < 0 || syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0))
 		rc = cage_err_sys(err, errno, "cannot signal container %s", id);
-	cage_ctr_state_free(&st);
 	return rc;
 }
 
@@ -266,17 +265,15 @@ int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, str
 static void poststop(const char *root, const char *id, int dirfd, struct cage_ctr_state *st)
 {
 	cage_ctr_cgroup_remove(dirfd);
-	struct cage_spec spec;
+	_cleanup_spec_ struct cage_spec spec = {0};
 	cage_err_t err = {0};
 	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0) {
 		cage_warn("container %s: poststop hooks not run: %s", id, err.msg);
-		cage_spec_free(&spec);
 		return;
 	}
 	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
 	if (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTOP, json, &err) < 0)
 		cage_warn("container %s: %s", id, err.msg);
-	cage_spec_free(&spec);
 }
 
 int cage_ctr_lock(const char *root, const char *id, cage_err_t *err)
@@ -294,7 +291,7 @@ int cage_ctr_lock(const char *root, const char *id, cage_err_t *err)
 
 int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *err)
 {
-	struct cage_ctr_state st;
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	/* Held until the directory is gone: a create still running finishes
 	 * first, and no second create of the id can start meanwhile. */
 	_cleanup_close_ int lock = cage_ctr_lock(root, id, err);
@@ -312,7 +309,6 @@ int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *er
 		poststop(root, id, lock, &st);
 		rc = cage_rm_rf(dir, err);
 	}
-	cage_ctr_state_free(&st);
 	return rc;
 }
 

@@ -63,6 +63,8 @@ struct cage_mountplan_input {
 int cage_mountplan_build(const struct cage_mountplan_input *in, struct cage_mountplan *plan,
 			 cage_err_t *err);
 void cage_mountplan_free(struct cage_mountplan *plan);
+static inline void cage_mountplan_freep(struct cage_mountplan *plan) { cage_mountplan_free(plan); }
+#define _cleanup_mountplan_ __attribute__((cleanup(cage_mountplan_freep)))
 
 /* ---- bundles ---- */
 struct cage_bundle_ctx; /* configuration loaded once per command */

@@ -56,6 +56,8 @@ int cage_cfg_parse_file(struct cage_cfg *cfg, const char *path, cage_err_t *err)
  * then nothing from dir is kept. */
 int cage_cfg_load_dir(struct cage_cfg *cfg, const char *dir, cage_err_t *err);
 void cage_cfg_free(struct cage_cfg *cfg);
+static inline void cage_cfg_freep(struct cage_cfg *cfg) { cage_cfg_free(cfg); }
+#define _cleanup_cfg_ __attribute__((cleanup(cage_cfg_freep)))
 
 /* black.list + custom.black.list: one absolute path or glob per line
  * ('#' comments, blank lines ignored; blanks trimmed, CRLF and BOM

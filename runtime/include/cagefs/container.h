@@ -70,6 +70,8 @@ int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cag
 int cage_spec_load_config(const char *config, const char *bundle, struct cage_spec *s,
 			  cage_err_t *err);
 void cage_spec_free(struct cage_spec *s);
+static inline void cage_spec_freep(struct cage_spec *s) { cage_spec_free(s); }
+#define _cleanup_spec_ __attribute__((cleanup(cage_spec_freep)))
 const char *cage_ns_name(enum cage_ns_kind k);
 int cage_ns_flag(enum cage_ns_kind k);
 
@@ -100,6 +102,8 @@ int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts
 int cage_ctr_start(const char *root, const char *id, cage_err_t *err);
 int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, cage_err_t *err);
 void cage_ctr_state_free(struct cage_ctr_state *st);
+static inline void cage_ctr_state_freep(struct cage_ctr_state *st) { cage_ctr_state_free(st); }
+#define _cleanup_ctr_state_ __attribute__((cleanup(cage_ctr_state_freep)))
 /* The OCI state JSON (one line, no newline). */
 char *cage_ctr_state_json(const char *id, const struct cage_ctr_state *st);
 int cage_ctr_kill(const char *root, const char *id, int sig, cage_err_t *err);

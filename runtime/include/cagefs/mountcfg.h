@@ -74,6 +74,8 @@ int cage_virtmp_parse_buf(struct cage_virtmp *v, const char *file, const char *b
 /* A missing file yields an empty list (manual: no virt dirs for that user). */
 int cage_virtmp_load(struct cage_virtmp *v, const char *path, cage_err_t *err);
 void cage_virtmp_free(struct cage_virtmp *v);
+static inline void cage_virtmp_freep(struct cage_virtmp *v) { cage_virtmp_free(v); }
+#define _cleanup_virtmp_ __attribute__((cleanup(cage_virtmp_freep)))
 
 /* ---- /etc/cagefs/cagefs.base.home.dirs ---- */
 struct cage_basehome {

@@ -38,6 +38,9 @@ int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err);
 int cage_oci_parse(const char *text, size_t len, const char *name, struct cage_oci *oci,
 		   cage_err_t *err);
 void cage_oci_free(struct cage_oci *oci);
+/* A scope-bound struct cage_oci (zero it at its declaration). */
+static inline void cage_oci_freep(struct cage_oci *oci) { cage_oci_free(oci); }
+#define _cleanup_oci_ __attribute__((cleanup(cage_oci_freep)))
 
 struct cage_device {
 	char *path;

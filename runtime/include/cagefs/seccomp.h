@@ -10,7 +10,9 @@
 #ifndef CAGEFS_SECCOMP_H
 #define CAGEFS_SECCOMP_H
 
+#include <linux/filter.h>
 #include <stddef.h>
+#include <time.h>
 #include <seccomp.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -60,6 +62,29 @@ const char *cage_seccomp_default_text(size_t *len);
  * exact text, object order is kept).  Returns 0, or -1 with errno set
  * (EINVAL for a tree yajl_gen refused, ELOOP past CAGE_SECCOMP_MAX_DEPTH). */
 int cage_seccomp_gen(yajl_gen g, yajl_val profile);
+
+/* ---- loading (load.c) ---- */
+
+/* Compile PROFILE (NULL: no filter) and load it into the calling process
+ * now: the last step before exec (it refuses what the runtime still needs). */
+int cage_seccomp_apply(yajl_val profile, cage_err_t *err);
+
+/* A filter ready to load: exported BPF, or a libseccomp context when the
+ * BPF could not be cached (see load.c). */
+struct cage_seccomp_prog {
+	struct sock_fprog prog;
+	void *buf;
+	unsigned int flags;       /* the profile's SECCOMP_FILTER_FLAG_* */
+	scmp_filter_ctx ctx;
+};
+/* PROFILE's filter, read from CACHE if that is newer than CHANGED (the
+ * time the profile last changed), else compiled and written there. */
+int cage_seccomp_prepare(yajl_val profile, const char *cache, struct timespec changed,
+			 struct cage_seccomp_prog *out, cage_err_t *err);
+int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err);
+void cage_seccomp_prog_free(struct cage_seccomp_prog *p);
+static inline void cage_seccomp_prog_freep(struct cage_seccomp_prog *p) { cage_seccomp_prog_free(p); }
+#define _cleanup_seccomp_prog_ __attribute__((cleanup(cage_seccomp_prog_freep)))
 
 static inline void cage_seccomp_json_freep(yajl_val *v)
 {

@@ -1,0 +1,132 @@
+/* Loading a profile's filter into the calling process, for the cages of
+ * hosting users (from a per-user cache of the compiled BPF) and ordinary
+ * bundles (compiled on the spot).
+ *
+ * Why a cache: compiling the profile with libseccomp costs more than the
+ * rest of a join, and every login of a user loads the same filter.  The
+ * caller names the cache file and the time its profile last changed; the
+ * cache is used while it is newer. */
+#define _GNU_SOURCE
+#include "cagefs/seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+
+/* The caller of the setuid cagefs_enter chooses our rlimits: with a small
+ * RLIMIT_FSIZE the exported filter could be cut short and cached.  The
+ * cache is written only when file size is unlimited. */
+static bool may_write_cache(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_FSIZE, &r) < 0)
+		return false;
+	if (r.rlim_cur != r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_FSIZE, &r);
+	}
+	return r.rlim_cur == RLIM_INFINITY;
+}
+
+static int read_bpf(int fd, struct cage_seccomp_prog *out)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size > 1 << 20)
+		return -1;
+	out->buf = malloc((size_t)st.st_size);
+	if (!out->buf || pread(fd, out->buf, (size_t)st.st_size, 0) != st.st_size)
+		return -1;
+	out->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	out->prog.filter = out->buf;
+	return 0;
+}
+
+/* Compile, export into CACHE (a temp renamed over it) and read it back:
+ * what is loaded is byte for byte what the next entry will read. */
+static int compile_bpf(yajl_val profile, const char *cache, struct cage_seccomp_prog *out,
+		       cage_err_t *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	if (cage_seccomp_compile(profile, &ctx, err) < 0)
+		return -1;
+	if (!may_write_cache()) {
+		out->ctx = ctx; /* loaded by libseccomp itself, nothing cached */
+		return 0;
+	}
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.%d", cache, getpid());
+	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (rc < 0 || read_bpf(fd, out) < 0) {
+		unlink(tmp);
+		return cage_err_sys(err, rc < 0 ? -rc : EINVAL, "cannot compile the seccomp filter");
+	}
+	if (rename(tmp, cache) < 0)
+		unlink(tmp); /* the filter in hand is good; only the cache is lost */
+	return 0;
+}
+
+int cage_seccomp_prepare(yajl_val profile, const char *cache, struct timespec changed,
+			 struct cage_seccomp_prog *out, cage_err_t *err)
+{
+	*out = (struct cage_seccomp_prog){0};
+	if (!profile)
+		return 0;
+	if (cage_seccomp_flags(profile, &out->flags, err) < 0)
+		return -1;
+	_cleanup_close_ int fd = open(cache, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	bool newer = fd >= 0 && fstat(fd, &st) == 0 &&
+		     (st.st_mtim.tv_sec > changed.tv_sec ||
+		      (st.st_mtim.tv_sec == changed.tv_sec && st.st_mtim.tv_nsec > changed.tv_nsec));
+	if (newer && read_bpf(fd, out) == 0)
+		return 0;
+	free(out->buf);
+	out->buf = NULL;
+	return compile_bpf(profile, cache, out, err);
+}
+
+int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err)
+{
+	if (p->ctx) {
+		int rc = seccomp_load(p->ctx);
+		return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+	}
+	if (!p->buf)
+		return 0;
+	/* seccomp(2), not prctl: the profile's flags (SECCOMP_FILTER_FLAG_*)
+	 * apply to exported BPF only if given here. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &p->prog) < 0)
+		return cage_err_sys(err, errno, "cannot load the seccomp filter");
+	return 0;
+}
+
+void cage_seccomp_prog_free(struct cage_seccomp_prog *p)
+{
+	free(p->buf);
+	if (p->ctx)
+		seccomp_release(p->ctx);
+	*p = (struct cage_seccomp_prog){0};
+}
+
+int cage_seccomp_apply(yajl_val profile, cage_err_t *err)
+{
+	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = NULL;
+	if (!profile)
+		return 0;
+	if (cage_seccomp_compile(profile, &ctx, err) < 0)
+		return -1;
+	int rc = seccomp_load(ctx);
+	return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+}
