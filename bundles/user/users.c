@@ -113,12 +113,21 @@ void cage_user_prefix(uid_t uid, char out[3])
 	snprintf(out, 3, "%02u", (unsigned)(uid % 100));
 }
 
-/* UID_MIN from /etc/login.defs, as useradd(8) uses it. */
-static uid_t login_defs_uid_min(void)
+#define LOGIN_DEFS "/etc/login.defs"
+
+/* UID_MIN from /etc/login.defs, as useradd(8) uses it; the default when
+ * the file or the setting is missing.  A file that is there but cannot be
+ * read is an error: the caller of the setuid cagefs_enter chooses its
+ * rlimits, and a uid read against the wrong minimum runs uncaged. */
+static int login_defs_uid_min(uid_t *out, cage_err_t *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/etc/login.defs", "re");
+	_cleanup_fclose_ FILE *f = fopen(LOGIN_DEFS, "re");
 	char line[512];
-	while (f && fgets(line, sizeof(line), f)) {
+	*out = DEFAULT_MIN_UID;
+	if (!f)
+		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot read %s", LOGIN_DEFS);
+	errno = 0;
+	while (fgets(line, sizeof(line), f)) {
 		char *s = line;
 		while (isspace((unsigned char)*s))
 			s++;
@@ -126,10 +135,12 @@ static uid_t login_defs_uid_min(void)
 			continue;
 		char *end;
 		unsigned long v = strtoul(s + 7, &end, 10);
-		if (end != s + 7 && v > 0 && v < 0x7fffffff)
-			return (uid_t)v;
+		if (end != s + 7 && v > 0 && v < 0x7fffffff) {
+			*out = (uid_t)v;
+			return 0;
+		}
 	}
-	return DEFAULT_MIN_UID;
+	return ferror(f) ? cage_err_sys(err, errno ? errno : EIO, "cannot read %s", LOGIN_DEFS) : 0;
 }
 
 int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err)
@@ -140,7 +151,7 @@ int cage_min_uid(const struct cage_paths *p, uid_t *out, cage_err_t *err)
 	const struct cage_ini_entry *e = cage_ini_entry(&ini, "min_uid");
 	int rc = 0;
 	if (!e) {
-		*out = login_defs_uid_min();
+		rc = login_defs_uid_min(out, err);
 	} else {
 		char *end;
 		unsigned long n = strtoul(e->value, &end, 10);

@@ -115,6 +115,18 @@ rc=1" "users.enabled is a file: $P alice refused, nothing ran"
 done
 rm /etc/cagefs/users.enabled && mv "$WORLD/users.enabled" /etc/cagefs/users.enabled
 
+# /etc/login.defs gives the minimum uid when cagefs.ini does not: missing,
+# the default (1000) applies; there but unreadable, nothing can be decided.
+mv /etc/login.defs "$WORLD/login.defs"
+is "$(via enter alice)" "ran as alice in $ns
+rc=0" "no /etc/login.defs: the default minimum uid, alice is caged"
+mkdir /etc/login.defs
+for P in enter enter_user ctl exec; do
+	is "$(via $P bob)" "$(prog $P): error: bob: refused: cannot tell whether CageFS applies to this user: cannot read /etc/login.defs: Is a directory
+rc=1" "/etc/login.defs unreadable: $P bob refused, never read as the default"
+done
+rmdir /etc/login.defs && mv "$WORLD/login.defs" /etc/login.defs
+
 # Repaired, the same entries work again (the refusals were the files').
 out=$(via enter alice)
 is "$out" "ran as alice in $ns
