@@ -17,6 +17,10 @@
 #define USER_RW "rbind", "nosuid", "nodev"
 #define BUNDLE_RO "bind", "ro", "nosuid", "nodev", "noexec"
 
+/* The end of add_mount's option list: a typed null pointer, as a variadic
+ * argument must be (NULL may be a plain 0). */
+#define OPTS_END ((const char *)NULL)
+
 static int add_mount(struct cage_mountplan *p, const char *dest, const char *type,
 		     const char *src, ...)
 {
@@ -87,14 +91,14 @@ static int system_mounts(struct cage_mountplan *p)
 	 * (hidepid=invisible, kernel >= 5.8 per-mount options;
 	 * docs/ARCHITECTURE.md §4.1). */
 	rc |= add_mount(p, "/proc", "proc", "proc", "nosuid", "noexec", "nodev",
-			"hidepid=invisible", NULL);
+			"hidepid=invisible", OPTS_END);
 	rc |= add_mount(p, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755",
-			"size=65536k", NULL);
+			"size=65536k", OPTS_END);
 	rc |= add_mount(p, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance",
-			"ptmxmode=0666", "mode=0620", "gid=5", NULL);
+			"ptmxmode=0666", "mode=0620", "gid=5", OPTS_END);
 	rc |= add_mount(p, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777",
-			"size=65536k", NULL);
-	rc |= add_mount(p, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro", NULL);
+			"size=65536k", OPTS_END);
+	rc |= add_mount(p, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro", OPTS_END);
 	return rc;
 }
 
@@ -106,7 +110,7 @@ static int etc_mount(struct cage_mountplan *p, const struct cage_mountplan_input
 	if (!upper || !lower || asprintf(&opt, "lowerdir=%s:%s", upper, lower) < 0)
 		return -1;
 	/* Two lower layers and no upper: a read-only merge, the user's files first. */
-	return add_mount(p, "/etc", "overlay", "overlay", opt, "nosuid", "nodev", NULL);
+	return add_mount(p, "/etc", "overlay", "overlay", opt, "nosuid", "nodev", OPTS_END);
 }
 
 /* An empty directory from the bundle shown at `dir`, holding only `leaf`. */
@@ -119,11 +123,11 @@ static int base_dir_mount(struct cage_mountplan *p, const char *dir, const char 
 	if (!bsrc || !rel || !dest)
 		return -1;
 	if (add_prep(p, CAGE_PREP_BUNDLE_DIR, rel, NULL, 0755) < 0 ||
-	    add_mount(p, dir, "bind", bsrc, BUNDLE_RO, NULL) < 0)
+	    add_mount(p, dir, "bind", bsrc, BUNDLE_RO, OPTS_END) < 0)
 		return -1;
 	if (!host_src)
 		return 0;
-	if (add_mount(p, dest, "bind", host_src, USER_RW, NULL) < 0)
+	if (add_mount(p, dest, "bind", host_src, USER_RW, OPTS_END) < 0)
 		return -1;
 	p->m[p->n - 1].optional = optional;
 	return 0;
@@ -152,7 +156,7 @@ static int home_mounts(struct cage_mountplan *p, const struct cage_mountplan_inp
 	_cleanup_free_ char *link = join(lbase, last_component(in->home));
 	if (!bsrc || !link || add_prep(p, CAGE_PREP_BUNDLE_DIR, lbase, NULL, 0755) < 0 ||
 	    add_prep(p, CAGE_PREP_BUNDLE_SYMLINK, link, in->home_real, 0777) < 0 ||
-	    add_mount(p, lbase, "bind", bsrc, BUNDLE_RO, NULL) < 0)
+	    add_mount(p, lbase, "bind", bsrc, BUNDLE_RO, OPTS_END) < 0)
 		return cage_err_sys(err, ENOMEM, "mount plan");
 	return 0;
 }
@@ -164,9 +168,9 @@ static int tmp_mounts(struct cage_mountplan *p, const struct cage_mountplan_inpu
 	if (!src || add_prep(p, CAGE_PREP_HOME_DIR, ".cagefs", NULL, 0700) < 0 ||
 	    add_prep(p, CAGE_PREP_HOME_DIR, ".cagefs/tmp", NULL, 0700) < 0)
 		return -1;
-	if (add_mount(p, "/tmp", "bind", src, USER_RW, NULL) < 0)
+	if (add_mount(p, "/tmp", "bind", src, USER_RW, OPTS_END) < 0)
 		return -1;
-	return add_mount(p, "/var/tmp", "bind", src, USER_RW, NULL);
+	return add_mount(p, "/var/tmp", "bind", src, USER_RW, OPTS_END);
 }
 
 static int mp_entry(struct cage_mountplan *p, const struct cage_mountplan_input *in, size_t i)
@@ -177,7 +181,7 @@ static int mp_entry(struct cage_mountplan *p, const struct cage_mountplan_input 
 		return 0; /* the manual lists them; every cage has its own anyway */
 	switch (e->kind) {
 	case CAGE_MP_SHARED:
-		return real[0] ? add_mount(p, real, "bind", real, USER_RW, NULL) : 0;
+		return real[0] ? add_mount(p, real, "bind", real, USER_RW, OPTS_END) : 0;
 	case CAGE_MP_PERUSER: {
 		_cleanup_free_ char *rel = join(".cagefs", e->path);
 		_cleanup_free_ char *src = rel ? join(in->home_real, rel) : NULL;
@@ -193,7 +197,7 @@ static int mp_entry(struct cage_mountplan *p, const struct cage_mountplan_input 
 		}
 		if (add_prep(p, CAGE_PREP_HOME_DIR, rel, NULL, e->mode) < 0)
 			return -1;
-		return add_mount(p, real[0] ? real : e->path, "bind", src, USER_RW, NULL);
+		return add_mount(p, real[0] ? real : e->path, "bind", src, USER_RW, OPTS_END);
 	}
 	case CAGE_MP_SPLIT: {
 		_cleanup_free_ char *src = join(real[0] ? real : e->path, in->user);
@@ -213,12 +217,12 @@ static int virt_mounts(struct cage_mountplan *p, const struct cage_mountplan_inp
 			return -1;
 		/* '>': the directory lies inside another bundle directory (the
 		 * home base), which is mounted already (manual: virt.mp). */
-		if (!d->no_mount && add_mount(p, d->path, "bind", bsrc, BUNDLE_RO, NULL) < 0)
+		if (!d->no_mount && add_mount(p, d->path, "bind", bsrc, BUNDLE_RO, OPTS_END) < 0)
 			return -1;
 		for (size_t k = 0; k < d->nsubs; k++) {
 			_cleanup_free_ char *dest = join(d->path, d->subs[k].name);
 			if (!dest || add_prep(p, CAGE_PREP_BUNDLE_DIR, dest, NULL, d->subs[k].mode) < 0 ||
-			    add_mount(p, dest, "bind", dest, USER_RW, NULL) < 0)
+			    add_mount(p, dest, "bind", dest, USER_RW, OPTS_END) < 0)
 				return -1;
 		}
 	}

@@ -130,7 +130,9 @@ static int open_foreign_dest(int rootfd, const char *dest, bool want_dir, cage_e
 {
 	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
 	_cleanup_free_ char *path = strdup(dest);
-	for (int hops = 0; path && hops < 40; hops++) {
+	if (!path)
+		return cage_err_sys(err, ENOMEM, "%s", dest);
+	for (int hops = 0; hops < 40; hops++) {
 		int fd = cage_open_in_root(rootfd, path, flags, NULL);
 		if (fd >= 0 || errno != ENOENT)
 			return fd >= 0 ? fd : cage_err_sys(err, errno, "%s", dest);
