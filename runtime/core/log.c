@@ -30,7 +30,6 @@ void cage_log_set_callback(cage_log_fn fn, void *data)
 }
 
 void cage_log_set_level(int level) { max_level = level; }
-int cage_log_get_level(void) { return max_level; }
 
 static const char *prio_word(int prio)
 {

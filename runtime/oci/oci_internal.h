@@ -22,7 +22,6 @@ struct cage_root_opts {
 	void *arg;
 };
 int cage_build_root_with(const struct cage_oci *oci, const struct cage_root_opts *o, cage_err_t *err);
-int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err);
 int cage_populate_dev(cage_err_t *err);
 int cage_mask_paths(const struct cage_oci *oci, cage_err_t *err);
 

@@ -266,11 +266,6 @@ static int apply_mounts(const struct cage_oci *oci, int rootfd, bool foreign, ca
 	return 0;
 }
 
-int cage_apply_mounts(const struct cage_oci *oci, int rootfd, cage_err_t *err)
-{
-	return apply_mounts(oci, rootfd, false, err);
-}
-
 /* The device nodes of a minimal /dev (OCI's default devices). */
 static const struct { const char *name; unsigned maj, min; } devices[] = {
 	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9},

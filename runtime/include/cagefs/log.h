@@ -14,7 +14,6 @@ void cage_log_set_syslog(const char *ident);
 void cage_log_set_callback(cage_log_fn fn, void *data);
 /* Messages with prio > level are dropped (default LOG_NOTICE; -v: LOG_INFO). */
 void cage_log_set_level(int level);
-int cage_log_get_level(void);
 void cage_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define cage_error(...) cage_log(LOG_ERR, __VA_ARGS__)
