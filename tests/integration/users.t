@@ -76,7 +76,7 @@ like "$("$CAGEFSCTL" --force-update-etc alice 2>&1)" "1 changed" "--force-update
 # config.json: schema-valid, and a real OCI bundle for crun.
 out=$(/usr/bin/python3 "$TOP"/tests/lib/oci-validate.py /var/cagefs/*/*/config.json 2>&1)
 ok $? "every config.json validates against the OCI runtime-spec schema"; [ -n "$out" ] && echo "$out" | head | sed 's/^/#   /'
-out=$("$B/tests/oci-validate" /var/cagefs/*/*/ 2>&1)
+out=$("$TOOLS/oci-validate" /var/cagefs/*/*/ 2>&1)
 ok $? "every bundle passes the opencontainers runtime-tools validator (host-specific checks too)"; echo "$out" | head | sed 's/^/#   /'
 j=$(cat "$(var alice)"/config.json)
 like "$(echo "$j" | tr -d ' \n')" '"root":\{"path":"rootfs","readonly":true\}' "root.path is the bundle's rootfs (runtime-spec bundle.md)"

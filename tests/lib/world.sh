@@ -13,10 +13,17 @@
 # Nothing on the host changes: no directory is created outside the namespace.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B="$TOP/build"
-CAGEFSCTL="$B/cagefsctl"
-
 world_die() { echo "Bail out! $*"; exit 1; }
+
+# B: where our programs under test are (cagefsctl, cagefs-runtime,
+# cagefs_enter, cagefs_enter_user): $TOP/build, or the absolute directory
+# CAGEFS_BUILD names (`make check-selftest` points it at stubs that print
+# nothing and exit 127, see tests/selftest).  TOOLS: the tests' own helper
+# programs (tests/oci-validate), always the real build, never stubbed.
+B="${CAGEFS_BUILD:-$TOP/build}"
+case $B in /*) ;; *) world_die "CAGEFS_BUILD must be an absolute directory: $B" ;; esac
+TOOLS="$TOP/build/tests"
+CAGEFSCTL="$B/cagefsctl"
 
 # The host's namespace is the one world_enter was called in, recorded
 # before unsharing.
