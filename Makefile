@@ -141,14 +141,15 @@ check-unit: deps $(UNIT_BINS)
 # The integration tests against stubs of our programs (each prints nothing
 # and exits 127; tests/lib/world.sh takes them from CAGEFS_BUILD): every
 # test file must fail, and only assertions marked "(control)" may pass
-# (tests/selftest).  Not part of `make check`.
+# (tests/selftest).  The real programs are built too: a test's set-up uses
+# them (SETUP_CAGEFSCTL in tests/lib/world.sh).  Not part of `make check`.
 SELFTEST_STUBS := $(PROGS:$(B)/%=$(B)/selftest/%)
 $(SELFTEST_STUBS):
 	@mkdir -p $(@D)
 	@echo "  STUB    $@"
 	$(Q)printf 'int main(void) { return 127; }\n' | $(CC) -x c -o $@ -
 
-check-selftest: deps $(SELFTEST_STUBS) $(B)/tests/oci-validate
+check-selftest: deps all $(SELFTEST_STUBS) $(B)/tests/oci-validate
 	CAGEFS_BUILD="$(CURDIR)/$(B)/selftest" tests/selftest tests/integration/*.t
 
 # Every fuzz harness is also run briefly by `make check` (regressions in the

@@ -11,7 +11,7 @@ cat > /etc/cagefs/conf.d/base.cfg <<'C'
 [base]
 paths=/bin/bash, /bin/sh, /bin/ls, /bin/cat, /usr/bin/id, /bin/pwd, /usr/bin/readlink, /usr/bin/touch, /usr/bin/stat
 C
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 
 mkdir -p /var/lib/shared-sock /var/www/fcgi/alice /var/www/fcgi/bob /var/www/vhosts/system/alice.com \
 	/var/www/vhosts/system/bob.com /home2 /home3

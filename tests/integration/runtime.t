@@ -22,7 +22,7 @@ devices=/dev/null
 users=nobody
 groups=nogroup
 C
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
 # alice and bob: the isolation tests; carol, dave, erin: fresh users for the
 # concurrent first entries; frank and gina: bad input.
@@ -32,7 +32,7 @@ for u in alice bob carol dave erin frank gina; do
 	chmod 755 /home/$u    # readable on the host: the cage must still hide it
 	uid=$((uid + 1))
 done
-"$CAGEFSCTL" --enable alice bob carol dave erin frank gina >/dev/null 2>&1 || world_die "--enable failed"
+"$SETUP_CAGEFSCTL" --enable alice bob carol dave erin frank gina >/dev/null 2>&1 || world_die "--enable failed"
 echo "bob's secret" > /home/bob/secret && chmod 644 /home/bob/secret && chown bob: /home/bob/secret
 
 # (b) needs a setuid-root cagefs_enter (the world's /tmp is not nosuid).

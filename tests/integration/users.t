@@ -14,7 +14,7 @@ devices=/dev/null
 users=nobody
 groups=nogroup
 C
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
 useradd -m -u 1501 alice; useradd -m -u 1502 bob; useradd -m -u 1603 carol
 useradd -m -u 1604 dave; useradd -r -u 500 sysacct
