@@ -11,7 +11,7 @@ cat > /etc/cagefs/conf.d/base.cfg <<'C'
 [base]
 paths=/bin/bash, /bin/sh, /bin/ls, /bin/cat, /usr/bin/id, /bin/pwd, /usr/bin/readlink, /usr/bin/touch, /usr/bin/stat
 C
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 
 mkdir -p /var/lib/shared-sock /var/www/fcgi/alice /var/www/fcgi/bob /var/www/vhosts/system/alice.com \
 	/var/www/vhosts/system/bob.com /home2 /home3
@@ -58,7 +58,8 @@ run "mount points created in the skeleton" test -d $SKEL/home2 -a -d $SKEL/home3
 run "--update keeps them" test -d $SKEL/home2 -a -d $SKEL/var/lib/shared-sock
 "$CAGEFSCTL" --force >/dev/null 2>&1
 run "--force rebuilds them" test -d $SKEL/home3 -a -d $SKEL/var/www/vhosts/system
-run "but never their contents" test -z "$(find $SKEL/home2 $SKEL/var/lib/shared-sock -mindepth 1)"
+run "but never their contents" test -d $SKEL/home2 -a -d $SKEL/var/lib/shared-sock \
+	-a -z "$(find $SKEL/home2 $SKEL/var/lib/shared-sock -mindepth 1 2>&1)"
 
 # Base home directory rules.
 mkdir -p /var/www/users && useradd -m -b /var/www/users -u 1504 dan
@@ -71,10 +72,11 @@ is "$(crun_in dan pwd)" /var/www/users/dan/data "and the home is where passwd sa
 # Bad configuration: file:line, nothing changed.
 printf '/ok\n@/var/x,99z\n' > /etc/cagefs/cagefs.mp
 out=$("$CAGEFSCTL" --update-etc alice 2>&1); rc=$?
-ok $((rc == 0)) "a malformed cagefs.mp fails"
-like "$out" "cagefs.mp:2:" "naming file and line"
+is "$rc" 1 "a malformed cagefs.mp fails (status 1)"
+like "$out" "error: /etc/cagefs/cagefs\.mp:2: invalid mode '99z'" "naming file and line"
 printf '@sub\n' > /var/cagefs/01/alice/virt.mp
 printf '/var/lib/shared-sock\n' > /etc/cagefs/cagefs.mp
 out=$("$CAGEFSCTL" --update-etc alice 2>&1); rc=$?
-like "$out" "virt.mp:1:" "a malformed virt.mp names file and line"
+like "$rc $out" "^1 cagefsctl: error: alice: /var/cagefs/01/alice/virt\.mp:1: '@sub' before any virtual directory" \
+	"a malformed virt.mp fails (status 1), naming file and line"
 done_testing

@@ -13,10 +13,22 @@
 # Nothing on the host changes: no directory is created outside the namespace.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B="$TOP/build"
-CAGEFSCTL="$B/cagefsctl"
-
 world_die() { echo "Bail out! $*"; exit 1; }
+
+# B: where our programs under test are (cagefsctl, cagefs-runtime,
+# cagefs_enter, cagefs_enter_user): $TOP/build, or the absolute directory
+# CAGEFS_BUILD names (`make check-selftest` points it at stubs that print
+# nothing and exit 127, see tests/selftest).  Always the real build:
+# TOOLS, the tests' own helper programs (tests/oci-validate), and
+# SETUP_CAGEFSCTL, for the set-up a test starts from and does not examine
+# (runtime.t's skeleton and users; users.t's and mounts.t's skeleton, which
+# skeleton.t tests), so that against the stubs a test still reaches its
+# assertions.  Without CAGEFS_BUILD both cagefsctl are the same file.
+B="${CAGEFS_BUILD:-$TOP/build}"
+case $B in /*) ;; *) world_die "CAGEFS_BUILD must be an absolute directory: $B" ;; esac
+TOOLS="$TOP/build/tests"
+CAGEFSCTL="$B/cagefsctl"
+SETUP_CAGEFSCTL="$TOP/build/cagefsctl"
 
 # The host's namespace is the one world_enter was called in, recorded
 # before unsharing.
