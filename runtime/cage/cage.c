@@ -26,7 +26,6 @@
 #include <seccomp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/bundle.h"
 #include "cagefs/cleanup.h"
@@ -223,7 +222,7 @@ static int compile_bpf(const struct cage_oci *oci, const char *cache, struct bpf
 		       cage_err_t *err)
 {
 	scmp_filter_ctx ctx = NULL;
-	if (cage_seccomp_compile((yajl_val)oci->seccomp, &ctx, err) < 0)
+	if (cage_seccomp_compile(oci->seccomp, &ctx, err) < 0)
 		return -1;
 	if (!may_write_cache()) {
 		out->ctx = ctx; /* loaded by libseccomp itself, nothing cached */

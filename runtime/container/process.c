@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/seccomp.h"
 
@@ -32,7 +31,7 @@ static int load_seccomp(const struct cage_spec *s, cage_err_t *err)
 	if (!s->oci.seccomp)
 		return 0;
 	scmp_filter_ctx ctx = NULL;
-	if (cage_seccomp_compile((yajl_val)s->oci.seccomp, &ctx, err) < 0)
+	if (cage_seccomp_compile(s->oci.seccomp, &ctx, err) < 0)
 		return -1;
 	int rc = seccomp_load(ctx);
 	seccomp_release(ctx);
