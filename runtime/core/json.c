@@ -733,10 +733,8 @@ int cage_jgen_finish(cage_jgen *g, char **out, size_t *len, cage_err_t *err)
 	*out = NULL;
 	if (!g)
 		return cage_err_sys(err, ENOMEM, "JSON generator");
-	if (!g->why && !g->done)
-		g->why = "the document is not complete";
-	if (g->why)
-		return cage_err_set(err, "JSON generator: %s", g->why);
+	if (g->why || !g->done) /* not made sticky: the caller may go on */
+		return cage_err_set(err, "JSON generator: %s", g->why ? g->why : "the document is not complete");
 	const unsigned char *buf;
 	size_t n;
 	if (yajl_gen_get_buf(g->y, &buf, &n) != yajl_gen_status_ok)
