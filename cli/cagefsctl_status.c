@@ -9,29 +9,24 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "cagefs/bundle.h"
 #include "cagefs/cleanup.h"
+#include "cagefs/json.h"
 #include "cagefs/log.h"
 #include "cagefs/mountcfg.h"
 #include "cagefs/safefs.h"
 #include "cagefs/users.h"
 #include "cagefsctl.h"
 
-static void gen_str(yajl_gen g, const char *s)
+/* The document G holds, on one line. */
+static int print_json(struct ctl *c, cage_jgen *g)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void print_json(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	putchar('\n');
-	yajl_gen_free(g);
+	_cleanup_free_ char *text = NULL;
+	if (cage_jgen_finish(g, &text, NULL, &c->err) < 0)
+		return -1;
+	printf("%s\n", text);
+	return 0;
 }
 
 static int list(struct ctl *c, bool enabled)
@@ -45,18 +40,17 @@ static int list(struct ctl *c, bool enabled)
 			printf("%s\n", users.v[i]);
 		return 0;
 	}
-	yajl_gen g = yajl_gen_alloc(NULL);
-	yajl_gen_map_open(g);
-	gen_str(g, "mode");
-	gen_str(g, all ? "Enable All" : "Disable All");
-	gen_str(g, enabled ? "enabled" : "disabled");
-	yajl_gen_array_open(g);
+	_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
+	cage_jgen_map_open(g);
+	cage_jgen_string(g, "mode");
+	cage_jgen_string(g, all ? "Enable All" : "Disable All");
+	cage_jgen_string(g, enabled ? "enabled" : "disabled");
+	cage_jgen_array_open(g);
 	for (size_t i = 0; i < users.n; i++)
-		gen_str(g, users.v[i]);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	print_json(g);
-	return 0;
+		cage_jgen_string(g, users.v[i]);
+	cage_jgen_array_close(g);
+	cage_jgen_map_close(g);
+	return print_json(c, g);
 }
 
 int ctl_list_enabled(struct ctl *c) { return list(c, true); }
@@ -87,16 +81,16 @@ int ctl_user_status(struct ctl *c)
 		rc = -1;
 	bool on = cageable && enabled > 0;
 	if (rc == 0 && c->json) {
-		yajl_gen g = yajl_gen_alloc(NULL);
-		yajl_gen_map_open(g);
-		gen_str(g, "user");
-		gen_str(g, u.name);
-		gen_str(g, "status");
-		gen_str(g, on ? "enabled" : "disabled");
-		gen_str(g, "reason");
-		gen_str(g, cageable ? "" : why.msg);
-		yajl_gen_map_close(g);
-		print_json(g);
+		_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
+		cage_jgen_map_open(g);
+		cage_jgen_string(g, "user");
+		cage_jgen_string(g, u.name);
+		cage_jgen_string(g, "status");
+		cage_jgen_string(g, on ? "enabled" : "disabled");
+		cage_jgen_string(g, "reason");
+		cage_jgen_string(g, cageable ? "" : why.msg);
+		cage_jgen_map_close(g);
+		rc = print_json(c, g);
 	} else if (rc == 0) {
 		printf("%s\n", on ? "Enabled" : "Disabled");
 	}

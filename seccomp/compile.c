@@ -154,65 +154,66 @@ static void path_index(char *buf, const char *parent, size_t i)
 	path_fmt(buf, "%s[%zu]", parent, i);
 }
 
-/* Find `key` in `obj` (NULL if absent); `path` is obj's path. */
-static int member(yajl_val obj, const char *path, const char *key, yajl_val *out, cage_err_t *err)
+/* Find `key` in `obj` (NULL if absent); `path` is obj's path.  The tree
+ * keeps duplicate keys, so they are seen here. */
+static int member(const cage_json *obj, const char *path, const char *key, const cage_json **out,
+		  cage_err_t *err)
 {
 	*out = NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++) {
-		if (strcmp(obj->u.object.keys[i], key) != 0)
+	for (size_t i = 0; i < cage_json_object_len(obj); i++) {
+		if (strcmp(cage_json_object_key(obj, i), key) != 0)
 			continue;
 		if (*out) {
 			char p[PATH_MAX_LEN];
 			path_key(p, path, key);
 			return err_at(err, p, "duplicate key");
 		}
-		*out = obj->u.object.values[i];
+		*out = cage_json_object_value(obj, i);
 	}
 	return 0;
 }
 
-static int need_string(yajl_val v, const char *path, cage_err_t *err)
+static int need_string(const cage_json *v, const char *path, cage_err_t *err)
 {
 	if (!v)
 		return err_at(err, path, "missing");
-	if (!YAJL_IS_STRING(v))
+	if (!cage_json_is(v, CAGE_JSON_STRING))
 		return err_at(err, path, "expected a string");
 	return 0;
 }
 
-/* JSON numbers are read from their text: yajl's long long cannot hold the
- * upper half of the uint64 range that argument values use. */
-static int get_u64(yajl_val v, const char *path, uint64_t max, uint64_t *out, cage_err_t *err)
+/* JSON numbers are read from their text: argument values use the whole
+ * uint64 range, beyond a long long. */
+static int get_u64(const cage_json *v, const char *path, uint64_t max, uint64_t *out, cage_err_t *err)
 {
 	if (!v)
 		return err_at(err, path, "missing");
-	const char *r = YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
-	if (!r || !*r || strspn(r, "0123456789") != strlen(r))
+	uint64_t x;
+	int rc = cage_json_u64(v, &x);
+	if (rc == -EINVAL)
 		return err_at(err, path, "expected a non-negative integer");
-	errno = 0;
-	unsigned long long x = strtoull(r, NULL, 10);
-	if (errno == ERANGE || x > max)
-		return err_at(err, path, "%.40s is out of range (0..%" PRIu64 ")", r, max);
+	if (rc < 0 || x > max)
+		return err_at(err, path, "%.40s is out of range (0..%" PRIu64 ")", cage_json_number(v), max);
 	*out = x;
 	return 0;
 }
 
 /* Read `akey` (and its errno `ekey`) of obj into a libseccomp action. */
-static int get_action(yajl_val obj, const char *path, const char *akey, const char *ekey,
+static int get_action(const cage_json *obj, const char *path, const char *akey, const char *ekey,
 		      uint32_t *out, cage_err_t *err)
 {
 	char apath[PATH_MAX_LEN], epath[PATH_MAX_LEN];
-	yajl_val a, e;
+	const cage_json *a, *e;
 	path_key(apath, path, akey);
 	path_key(epath, path, ekey);
 	if (member(obj, path, akey, &a, err) < 0 || member(obj, path, ekey, &e, err) < 0 ||
 	    need_string(a, apath, err) < 0)
 		return -1;
-	if (strcmp(a->u.string, "SCMP_ACT_NOTIFY") == 0)
+	if (strcmp(cage_json_string(a), "SCMP_ACT_NOTIFY") == 0)
 		return err_at(err, apath, "SCMP_ACT_NOTIFY needs a seccomp agent; cagefs runs none");
-	const struct named *act = lookup(actions, ARRAY_LEN(actions), a->u.string);
+	const struct named *act = lookup(actions, ARRAY_LEN(actions), cage_json_string(a));
 	if (!act)
-		return err_at(err, apath, "unknown action '%.64s'", a->u.string);
+		return err_at(err, apath, "unknown action '%.64s'", cage_json_string(a));
 	bool is_errno = act->value == SCMP_ACT_ERRNO(0);
 	bool has_data = is_errno || act->value == SCMP_ACT_TRACE(0);
 	uint64_t data = EPERM; /* runc and crun use EPERM when errnoRet is absent */
@@ -225,38 +226,38 @@ static int get_action(yajl_val obj, const char *path, const char *akey, const ch
 	return 0;
 }
 
-static int get_strings(yajl_val obj, const char *path, const char *key, bool required,
-		       yajl_val *out, cage_err_t *err)
+static int get_strings(const cage_json *obj, const char *path, const char *key, bool required,
+		       const cage_json **out, cage_err_t *err)
 {
 	char p[PATH_MAX_LEN], ip[PATH_MAX_LEN];
 	path_key(p, path, key);
 	if (member(obj, path, key, out, err) < 0)
 		return -1;
-	if (!*out || (!required && YAJL_IS_NULL(*out))) {
+	if (!*out || (!required && cage_json_is(*out, CAGE_JSON_NULL))) {
 		*out = NULL;
 		return required ? err_at(err, p, "missing") : 0;
 	}
-	if (!YAJL_IS_ARRAY(*out))
+	if (!cage_json_is(*out, CAGE_JSON_ARRAY))
 		return err_at(err, p, "expected an array of strings");
-	for (size_t i = 0; i < (*out)->u.array.len; i++) {
-		yajl_val s = (*out)->u.array.values[i];
+	for (size_t i = 0; i < cage_json_array_len(*out); i++) {
+		const cage_json *s = cage_json_array_at((*out), i);
 		path_index(ip, p, i);
 		if (need_string(s, ip, err) < 0)
 			return -1;
-		if (!*s->u.string)
+		if (!*cage_json_string(s))
 			return err_at(err, ip, "empty string");
 	}
 	return 0;
 }
 
-static int walk_arches(struct walk *w, yajl_val root)
+static int walk_arches(struct walk *w, const cage_json *root)
 {
 	char p[PATH_MAX_LEN];
-	yajl_val list;
+	const cage_json *list;
 	if (get_strings(root, "", "architectures", false, &list, w->err) < 0)
 		return -1;
-	for (size_t i = 0; list && i < list->u.array.len; i++) {
-		const char *name = list->u.array.values[i]->u.string;
+	for (size_t i = 0; list && i < cage_json_array_len(list); i++) {
+		const char *name = cage_json_string(cage_json_array_at(list, i));
 		const struct named *arch = lookup(arches, ARRAY_LEN(arches), name);
 		path_index(p, "architectures", i);
 		if (!arch)
@@ -270,14 +271,14 @@ static int walk_arches(struct walk *w, yajl_val root)
 	return 0;
 }
 
-static int walk_flags(struct walk *w, yajl_val root)
+static int walk_flags(struct walk *w, const cage_json *root)
 {
 	char p[PATH_MAX_LEN];
-	yajl_val list;
+	const cage_json *list;
 	if (get_strings(root, "", "flags", false, &list, w->err) < 0)
 		return -1;
-	for (size_t i = 0; list && i < list->u.array.len; i++) {
-		const char *name = list->u.array.values[i]->u.string;
+	for (size_t i = 0; list && i < cage_json_array_len(list); i++) {
+		const char *name = cage_json_string(cage_json_array_at(list, i));
 		const struct named *f = lookup(flags, ARRAY_LEN(flags), name);
 		path_index(p, "flags", i);
 		if (!f)
@@ -293,25 +294,25 @@ static int walk_flags(struct walk *w, yajl_val root)
 
 /* listenerPath/listenerMetadata only matter to SCMP_ACT_NOTIFY, which is
  * refused; still check their types so a typo'd profile is not half-read. */
-static int walk_listener(struct walk *w, yajl_val root)
+static int walk_listener(struct walk *w, const cage_json *root)
 {
 	static const char *const keys[] = { "listenerPath", "listenerMetadata" };
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-		yajl_val v;
+		const cage_json *v;
 		if (member(root, "", keys[i], &v, w->err) < 0)
 			return -1;
-		if (v && !YAJL_IS_STRING(v))
+		if (v && !cage_json_is(v, CAGE_JSON_STRING))
 			return err_at(w->err, keys[i], "expected a string");
 	}
 	return 0;
 }
 
-static int parse_arg(yajl_val a, const char *path, struct scmp_arg_cmp *c, cage_err_t *err)
+static int parse_arg(const cage_json *a, const char *path, struct scmp_arg_cmp *c, cage_err_t *err)
 {
 	char p[PATH_MAX_LEN];
-	yajl_val idx, val, two, op;
+	const cage_json *idx, *val, *two, *op;
 	uint64_t index, v1, v2 = 0;
-	if (!YAJL_IS_OBJECT(a))
+	if (!cage_json_is(a, CAGE_JSON_OBJECT))
 		return err_at(err, path, "expected an object");
 	if (member(a, path, "index", &idx, err) < 0 || member(a, path, "value", &val, err) < 0 ||
 	    member(a, path, "valueTwo", &two, err) < 0 || member(a, path, "op", &op, err) < 0)
@@ -328,9 +329,9 @@ static int parse_arg(yajl_val a, const char *path, struct scmp_arg_cmp *c, cage_
 	path_key(p, path, "op");
 	if (need_string(op, p, err) < 0)
 		return -1;
-	const struct named *o = lookup(ops, ARRAY_LEN(ops), op->u.string);
+	const struct named *o = lookup(ops, ARRAY_LEN(ops), cage_json_string(op));
 	if (!o)
-		return err_at(err, p, "unknown operator '%.64s'", op->u.string);
+		return err_at(err, p, "unknown operator '%.64s'", cage_json_string(op));
 	/* For MASKED_EQ value is the mask and valueTwo the datum, as in runc. */
 	*c = (struct scmp_arg_cmp){ .arg = (unsigned)index, .op = (enum scmp_compare)o->value,
 				    .datum_a = v1, .datum_b = v2 };
@@ -338,32 +339,32 @@ static int parse_arg(yajl_val a, const char *path, struct scmp_arg_cmp *c, cage_
 }
 
 /* Fill conds from entry.args; *or_mode when an index repeats (see top). */
-static int parse_args(yajl_val e, const char *path, struct scmp_arg_cmp *conds, size_t *n,
+static int parse_args(const cage_json *e, const char *path, struct scmp_arg_cmp *conds, size_t *n,
 		      bool *or_mode, cage_err_t *err)
 {
 	char p[PATH_MAX_LEN], ip[PATH_MAX_LEN];
-	yajl_val args;
+	const cage_json *args;
 	unsigned seen = 0;
 	*n = 0;
 	*or_mode = false;
 	path_key(p, path, "args");
 	if (member(e, path, "args", &args, err) < 0)
 		return -1;
-	if (!args || YAJL_IS_NULL(args))
+	if (!args || cage_json_is(args, CAGE_JSON_NULL))
 		return 0;
-	if (!YAJL_IS_ARRAY(args))
+	if (!cage_json_is(args, CAGE_JSON_ARRAY))
 		return err_at(err, p, "expected an array of objects");
-	if (args->u.array.len > CAGE_SECCOMP_MAX_ARGS)
+	if (cage_json_array_len(args) > CAGE_SECCOMP_MAX_ARGS)
 		return err_at(err, p, "more than %d conditions", CAGE_SECCOMP_MAX_ARGS);
-	for (size_t i = 0; i < args->u.array.len; i++) {
+	for (size_t i = 0; i < cage_json_array_len(args); i++) {
 		path_index(ip, p, i);
-		if (parse_arg(args->u.array.values[i], ip, &conds[i], err) < 0)
+		if (parse_arg(cage_json_array_at(args, i), ip, &conds[i], err) < 0)
 			return -1;
 		if (seen & (1u << conds[i].arg))
 			*or_mode = true;
 		seen |= 1u << conds[i].arg;
 	}
-	*n = args->u.array.len;
+	*n = cage_json_array_len(args);
 	return 0;
 }
 
@@ -388,12 +389,12 @@ static int add_rules(struct walk *w, const char *path, const char *name, uint32_
 }
 
 /* Validation pass: hand multi-condition rules to the guard (guard.c). */
-static int guard_entry(struct walk *w, yajl_val names, const struct scmp_arg_cmp *conds, size_t n)
+static int guard_entry(struct walk *w, const cage_json *names, const struct scmp_arg_cmp *conds, size_t n)
 {
 	if (n < 2)
 		return 0;
-	for (size_t j = 0; j < names->u.array.len; j++) {
-		const char *name = names->u.array.values[j]->u.string;
+	for (size_t j = 0; j < cage_json_array_len(names); j++) {
+		const char *name = cage_json_string(cage_json_array_at(names, j));
 		int nr = seccomp_syscall_resolve_name(name);
 		if (nr != __NR_SCMP_ERROR &&
 		    cage_seccomp_guard_add(w->guard, nr, name, w->entry, conds, n) < 0)
@@ -402,28 +403,28 @@ static int guard_entry(struct walk *w, yajl_val names, const struct scmp_arg_cmp
 	return 0;
 }
 
-static int walk_entry(struct walk *w, yajl_val e, const char *path)
+static int walk_entry(struct walk *w, const cage_json *e, const char *path)
 {
 	struct scmp_arg_cmp conds[CAGE_SECCOMP_MAX_ARGS];
 	char p[PATH_MAX_LEN];
-	yajl_val names;
+	const cage_json *names;
 	uint32_t action;
 	size_t n;
 	bool or_mode;
-	if (!YAJL_IS_OBJECT(e))
+	if (!cage_json_is(e, CAGE_JSON_OBJECT))
 		return err_at(w->err, path, "expected an object");
 	if (get_strings(e, path, "names", true, &names, w->err) < 0 ||
 	    get_action(e, path, "action", "errnoRet", &action, w->err) < 0 ||
 	    parse_args(e, path, conds, &n, &or_mode, w->err) < 0)
 		return -1;
 	path_key(p, path, "names");
-	if (names->u.array.len == 0)
+	if (cage_json_array_len(names) == 0)
 		return err_at(w->err, p, "empty array: at least one syscall name is required");
 	/* Bound the work a profile can ask for before libseccomp does any. */
 	size_t per_name = or_mode ? n : 1;
-	if (names->u.array.len > (CAGE_SECCOMP_MAX_RULES - w->rules) / per_name)
+	if (cage_json_array_len(names) > (CAGE_SECCOMP_MAX_RULES - w->rules) / per_name)
 		return err_at(w->err, path, "profile needs more than %d rules", CAGE_SECCOMP_MAX_RULES);
-	w->rules += names->u.array.len * per_name;
+	w->rules += cage_json_array_len(names) * per_name;
 	if (action == w->def_action) {
 		if (w->build)
 			cage_debug("seccomp: %s: action equals defaultAction, entry skipped", path);
@@ -431,37 +432,37 @@ static int walk_entry(struct walk *w, yajl_val e, const char *path)
 	}
 	if (!w->build)
 		return guard_entry(w, names, conds, or_mode ? 1 : n);
-	for (size_t j = 0; j < names->u.array.len; j++) {
+	for (size_t j = 0; j < cage_json_array_len(names); j++) {
 		char np[PATH_MAX_LEN];
 		path_index(np, p, j);
-		if (add_rules(w, np, names->u.array.values[j]->u.string, action, conds, n, or_mode) < 0)
+		if (add_rules(w, np, cage_json_string(cage_json_array_at(names, j)), action, conds, n, or_mode) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int walk_syscalls(struct walk *w, yajl_val root)
+static int walk_syscalls(struct walk *w, const cage_json *root)
 {
 	char p[PATH_MAX_LEN];
-	yajl_val list;
+	const cage_json *list;
 	if (member(root, "", "syscalls", &list, w->err) < 0)
 		return -1;
-	if (!list || YAJL_IS_NULL(list))
+	if (!list || cage_json_is(list, CAGE_JSON_NULL))
 		return 0;
-	if (!YAJL_IS_ARRAY(list))
+	if (!cage_json_is(list, CAGE_JSON_ARRAY))
 		return err_at(w->err, "syscalls", "expected an array of objects");
-	for (size_t i = 0; i < list->u.array.len; i++) {
+	for (size_t i = 0; i < cage_json_array_len(list); i++) {
 		path_index(p, "syscalls", i);
 		w->entry = i;
-		if (walk_entry(w, list->u.array.values[i], p) < 0)
+		if (walk_entry(w, cage_json_array_at(list, i), p) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int walk_pass(struct walk *w, yajl_val root)
+static int walk_pass(struct walk *w, const cage_json *root)
 {
-	if (!root || !YAJL_IS_OBJECT(root))
+	if (!root || !cage_json_is(root, CAGE_JSON_OBJECT))
 		return err_at(w->err, "", "expected an object");
 	if (get_action(root, "", "defaultAction", "defaultErrnoRet", &w->def_action, w->err) < 0)
 		return -1;
@@ -473,7 +474,7 @@ static int walk_pass(struct walk *w, yajl_val root)
 }
 
 /* Validate fully (guard included) before libseccomp sees a single rule. */
-static int walk(yajl_val root, scmp_filter_ctx *out, cage_err_t *err)
+static int walk(const cage_json *root, scmp_filter_ctx *out, cage_err_t *err)
 {
 	struct cage_seccomp_guard guard = { 0 };
 	struct walk check = { .guard = &guard, .err = err };
@@ -499,28 +500,28 @@ static int walk(yajl_val root, scmp_filter_ctx *out, cage_err_t *err)
 	return 0;
 }
 
-int cage_seccomp_validate(yajl_val profile, cage_err_t *err)
+int cage_seccomp_validate(const cage_json *profile, cage_err_t *err)
 {
 	return walk(profile, NULL, err);
 }
 
-int cage_seccomp_compile(yajl_val profile, scmp_filter_ctx *out, cage_err_t *err)
+int cage_seccomp_compile(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err)
 {
 	*out = NULL;
 	return walk(profile, out, err);
 }
 
-int cage_seccomp_flags(yajl_val profile, unsigned int *out, cage_err_t *err)
+int cage_seccomp_flags(const cage_json *profile, unsigned int *out, cage_err_t *err)
 {
 	char p[PATH_MAX_LEN];
-	yajl_val list;
+	const cage_json *list;
 	*out = 0;
-	if (!profile || !YAJL_IS_OBJECT(profile))
+	if (!profile || !cage_json_is(profile, CAGE_JSON_OBJECT))
 		return err_at(err, "", "expected an object");
 	if (get_strings(profile, "", "flags", false, &list, err) < 0)
 		return -1;
-	for (size_t i = 0; list && i < list->u.array.len; i++) {
-		const char *name = list->u.array.values[i]->u.string;
+	for (size_t i = 0; list && i < cage_json_array_len(list); i++) {
+		const char *name = cage_json_string(cage_json_array_at(list, i));
 		const struct named *f = lookup(kernel_flags, ARRAY_LEN(kernel_flags), name);
 		path_index(p, "flags", i);
 		if (!f)

@@ -53,7 +53,7 @@ static int read_bpf(int fd, struct cage_seccomp_prog *out)
 
 /* Compile, export into CACHE (a temp renamed over it) and read it back:
  * what is loaded is byte for byte what the next entry will read. */
-static int compile_bpf(yajl_val profile, const char *cache, struct cage_seccomp_prog *out,
+static int compile_bpf(const cage_json *profile, const char *cache, struct cage_seccomp_prog *out,
 		       cage_err_t *err)
 {
 	scmp_filter_ctx ctx = NULL;
@@ -77,7 +77,7 @@ static int compile_bpf(yajl_val profile, const char *cache, struct cage_seccomp_
 	return 0;
 }
 
-int cage_seccomp_prepare(yajl_val profile, const char *cache, struct timespec changed,
+int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct timespec changed,
 			 struct cage_seccomp_prog *out, cage_err_t *err)
 {
 	*out = (struct cage_seccomp_prog){0};
@@ -120,7 +120,7 @@ void cage_seccomp_prog_free(struct cage_seccomp_prog *p)
 	*p = (struct cage_seccomp_prog){0};
 }
 
-int cage_seccomp_apply(yajl_val profile, cage_err_t *err)
+int cage_seccomp_apply(const cage_json *profile, cage_err_t *err)
 {
 	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = NULL;
 	if (!profile)

@@ -117,8 +117,7 @@ void cage_bundle_ctx_free(struct cage_bundle_ctx *c)
 	cage_mp_free(&c->mp);
 	cage_strvec_free(&c->mp_real);
 	cage_basehome_free(&c->bh);
-	if (c->seccomp)
-		yajl_tree_free(c->seccomp);
+	cage_json_free(c->seccomp);
 	bundle_free_accounts(c);
 	cage_hash_free(&c->mountpoints);
 	free(c);

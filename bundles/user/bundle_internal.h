@@ -2,9 +2,9 @@
 #ifndef CAGEFS_BUNDLE_INTERNAL_H
 #define CAGEFS_BUNDLE_INTERNAL_H
 
-#include <yajl/yajl_tree.h>
 #include "cagefs/bundle.h"
 #include "cagefs/hashset.h"
+#include "cagefs/json.h"
 
 struct pw_line { char *name; uid_t uid; gid_t gid; char *gecos, *home, *shell, *text; };
 					/* text: whole line with '\n' */
@@ -20,7 +20,7 @@ struct cage_bundle_ctx {
 	struct cage_mp mp;
 	cage_strvec_t mp_real;   /* realpath per cagefs.mp entry, "" if missing */
 	struct cage_basehome bh;
-	yajl_val seccomp;        /* linux.seccomp object */
+	cage_json *seccomp;      /* linux.seccomp object */
 	char *system_passwd;     /* the system accounts' passwd lines */
 	struct pw_line *pw;      /* every passwd line (files database) */
 	size_t npw;

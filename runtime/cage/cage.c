@@ -19,7 +19,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/bundle.h"
 #include "cagefs/cleanup.h"
@@ -182,7 +181,7 @@ static int prepare_seccomp(const struct cage_paths *p, const char *user, const s
 	snprintf(cache, sizeof(cache), "%s/%s.bpf", dir, user);
 	if (oci->seccomp && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cage_err_sys(err, errno, "cannot create %s", dir);
-	return cage_seccomp_prepare((yajl_val)oci->seccomp, cache, config_mtime, out, err);
+	return cage_seccomp_prepare(oci->seccomp, cache, config_mtime, out, err);
 }
 
 static char **build_env(const struct cage_oci *oci, bool as_root)

@@ -30,7 +30,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"

@@ -10,9 +10,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
 
+#include "cagefs/json.h"
 #include "cagefs/log.h"
 
 #define RES "config.json: linux.resources"
@@ -26,19 +27,24 @@ bool cage_cg_listed(const char *ctrls, const char *ctrl)
 	return false;
 }
 
-static long long res_int(yajl_val res, const char *a, const char *b, bool *set)
+/* RES.A.B (RES.A is an object), or NULL. */
+static const cage_json *res_get(const cage_json *res, const char *a, const char *b,
+				enum cage_json_type type)
 {
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(res, path, yajl_t_number);
-	*set = v && YAJL_IS_INTEGER(v);
-	return *set ? YAJL_GET_INTEGER(v) : 0;
+	return cage_json_get(cage_json_get(res, a, CAGE_JSON_OBJECT), b, type);
 }
 
-static const char *res_str(yajl_val res, const char *a, const char *b)
+static long long res_int(const cage_json *res, const char *a, const char *b, bool *set)
 {
-	const char *path[] = {a, b, NULL};
-	yajl_val v = yajl_tree_get(res, path, yajl_t_string);
-	return v && v->u.string[0] ? v->u.string : NULL;
+	long long v = 0;
+	*set = cage_json_int(res_get(res, a, b, CAGE_JSON_NUMBER), LLONG_MIN, LLONG_MAX, &v) == 0;
+	return v;
+}
+
+static const char *res_str(const cage_json *res, const char *a, const char *b)
+{
+	const char *s = cage_json_string(res_get(res, a, b, CAGE_JSON_STRING));
+	return s && s[0] ? s : NULL;
 }
 
 static struct cg_knob *next(struct cg_knobs *ks, const char *ctrl, const char *file, cage_err_t *err)
@@ -96,7 +102,7 @@ static int swap_knob(long long swap, bool lset, long long limit, bool v2, struct
 	return add(ks, "memory", "memory.swap.max", swap - limit, err);
 }
 
-static int memory_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+static int memory_knobs(const cage_json *res, bool v2, struct cg_knobs *ks, cage_err_t *err)
 {
 	bool set, lset;
 	long long limit = res_int(res, "memory", "limit", &lset);
@@ -109,7 +115,7 @@ static int memory_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *
 	return set ? swap_knob(v, lset, limit, v2, ks, err) : 0;
 }
 
-static int cpu_max(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
+static int cpu_max(const cage_json *res, struct cg_knobs *ks, cage_err_t *err)
 {
 	bool qset, pset;
 	long long quota = res_int(res, "cpu", "quota", &qset), period = res_int(res, "cpu", "period", &pset);
@@ -123,7 +129,7 @@ static int cpu_max(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
 	return add_str(ks, "cpu", "cpu.max", v, err);
 }
 
-static int cpu_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+static int cpu_knobs(const cage_json *res, bool v2, struct cg_knobs *ks, cage_err_t *err)
 {
 	bool set;
 	long long shares = res_int(res, "cpu", "shares", &set);
@@ -157,22 +163,21 @@ static bool page_size_ok(const char *s)
 	return d > 0 && d < 8 && strchr("KMG", s[d]) && s[d] && s[d + 1] == 'B' && s[d + 2] == '\0';
 }
 
-static int hugetlb_knobs(yajl_val res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+static int hugetlb_knobs(const cage_json *res, bool v2, struct cg_knobs *ks, cage_err_t *err)
 {
-	const char *path[] = {"hugepageLimits", NULL};
-	yajl_val a = yajl_tree_get(res, path, yajl_t_any);
-	if (a && !YAJL_IS_ARRAY(a))
+	const cage_json *a = cage_json_get(res, "hugepageLimits", CAGE_JSON_ANY);
+	if (a && !cage_json_is(a, CAGE_JSON_ARRAY))
 		return cage_err_set(err, RES ".hugepageLimits is not an array");
-	for (size_t i = 0; a && i < a->u.array.len; i++) {
-		const char *ps[] = {"pageSize", NULL}, *lim[] = {"limit", NULL};
-		yajl_val s = yajl_tree_get(a->u.array.values[i], ps, yajl_t_string);
-		yajl_val l = yajl_tree_get(a->u.array.values[i], lim, yajl_t_number);
-		if (!s || !page_size_ok(s->u.string) || !l || !YAJL_IS_INTEGER(l) || YAJL_GET_INTEGER(l) < 0)
+	for (size_t i = 0; i < cage_json_array_len(a); i++) {
+		const cage_json *h = cage_json_array_at(a, i);
+		const char *s = cage_json_string(cage_json_get(h, "pageSize", CAGE_JSON_STRING));
+		long long l;
+		if (!s || !page_size_ok(s) || cage_json_int(cage_json_get(h, "limit", CAGE_JSON_ANY), 0, LLONG_MAX, &l) < 0)
 			return cage_err_set(err, RES ".hugepageLimits[%zu] needs a pageSize like \"2MB\" and "
 					    "a limit of 0 or more", i);
 		char file[64];
-		snprintf(file, sizeof(file), "hugetlb.%s.%s", s->u.string, v2 ? "max" : "limit_in_bytes");
-		if (add(ks, "hugetlb", file, YAJL_GET_INTEGER(l), err) < 0)
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", s, v2 ? "max" : "limit_in_bytes");
+		if (add(ks, "hugetlb", file, l, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -192,22 +197,21 @@ static bool unified_key_ok(const char *k, char *ctrl, size_t size)
 	return strcmp(ctrl, "cgroup") || !strncmp(k, "cgroup.max.", 11);
 }
 
-static int unified_knobs(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
+static int unified_knobs(const cage_json *res, struct cg_knobs *ks, cage_err_t *err)
 {
-	const char *path[] = {"unified", NULL};
-	yajl_val u = yajl_tree_get(res, path, yajl_t_any);
-	if (u && !YAJL_IS_OBJECT(u))
+	const cage_json *u = cage_json_get(res, "unified", CAGE_JSON_ANY);
+	if (u && !cage_json_is(u, CAGE_JSON_OBJECT))
 		return cage_err_set(err, RES ".unified is not an object");
-	for (size_t i = 0; u && i < u->u.object.len; i++) {
-		const char *key = u->u.object.keys[i];
-		yajl_val v = u->u.object.values[i];
+	for (size_t i = 0; i < cage_json_object_len(u); i++) {
+		const char *key = cage_json_object_key(u, i);
+		const char *v = cage_json_string(cage_json_object_value(u, i));
 		char ctrl[32];
 		if (!unified_key_ok(key, ctrl, sizeof(ctrl)))
 			return cage_err_set(err, RES ".unified: \"%s\" is not a cgroup v2 file cagefs-runtime "
 					    "may write", key);
-		if (!YAJL_IS_STRING(v))
+		if (!v)
 			return cage_err_set(err, RES ".unified.%s is not a string", key);
-		if (add_str(ks, ctrl, key, v->u.string, err) < 0)
+		if (add_str(ks, ctrl, key, v, err) < 0)
 			return -1;
 		ks->k[ks->n - 1].v2_only = true;
 	}
@@ -216,29 +220,28 @@ static int unified_knobs(yajl_val res, struct cg_knobs *ks, cage_err_t *err)
 
 /* A known field of the wrong type is an error, not a limit dropped in
  * silence (a string "1G", 1.5e9, or a number beyond int64). */
-static int check_types(yajl_val res, cage_err_t *err)
+static int check_types(const cage_json *res, cage_err_t *err)
 {
 	static const struct { const char *a, *b; bool str; } f[] = {
 		{"memory", "limit", false}, {"memory", "reservation", false}, {"memory", "swap", false},
 		{"pids", "limit", false}, {"cpu", "shares", false}, {"cpu", "quota", false},
 		{"cpu", "period", false}, {"cpu", "cpus", true}, {"cpu", "mems", true}};
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
-		const char *outer[] = {f[i].a, NULL}, *path[] = {f[i].a, f[i].b, NULL};
-		yajl_val o = yajl_tree_get(res, outer, yajl_t_any);
-		if (o && !YAJL_IS_OBJECT(o))
+		const cage_json *o = cage_json_get(res, f[i].a, CAGE_JSON_ANY);
+		if (o && !cage_json_is(o, CAGE_JSON_OBJECT))
 			return cage_err_set(err, RES ".%s is not an object", f[i].a);
-		yajl_val v = yajl_tree_get(res, path, yajl_t_any);
-		if (v && (f[i].str ? !YAJL_IS_STRING(v) : !YAJL_IS_INTEGER(v)))
+		const cage_json *v = cage_json_get(o, f[i].b, CAGE_JSON_ANY);
+		if (v && (f[i].str ? !cage_json_is(v, CAGE_JSON_STRING)
+				   : cage_json_int(v, LLONG_MIN, LLONG_MAX, NULL) < 0))
 			return cage_err_set(err, RES ".%s.%s is not %s", f[i].a, f[i].b,
 					    f[i].str ? "a string" : "an integer in the 64-bit range");
 	}
 	return 0;
 }
 
-int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
+int cage_cg_knobs(const cage_json *res, const char *v2_ctrls, bool warn, struct cg_knobs *out,
 		  cage_err_t *err)
 {
-	yajl_val res = (yajl_val)resources;
 	out->n = 0;
 	if (!res)
 		return 0;
@@ -258,8 +261,8 @@ int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct
 		{"memory", "checkBeforeUpdate"}, {"cpu", "realtimeRuntime"}, {"cpu", "realtimePeriod"},
 		{"cpu", "idle"}, {"cpu", "burst"}};
 	for (size_t i = 0; warn && i < sizeof(unapplied) / sizeof(*unapplied); i++) {
-		const char *path[] = {unapplied[i][0], unapplied[i][1], NULL};
-		if (yajl_tree_get(res, path, yajl_t_any))
+		const cage_json *a = cage_json_get(res, unapplied[i][0], CAGE_JSON_ANY);
+		if (unapplied[i][1] ? cage_json_get(a, unapplied[i][1], CAGE_JSON_ANY) != NULL : a != NULL)
 			cage_warn(RES ".%s%s%s is not applied by cagefs-runtime", unapplied[i][0],
 				  unapplied[i][1] ? "." : "", unapplied[i][1] ? unapplied[i][1] : "");
 	}

@@ -6,7 +6,9 @@
 #include "runtime/oci/oci_internal.h"
 
 char *cage_ctr_dir(const char *root, const char *id);
-char *cage_ctr_annotations_json(const void *annotations);
+/* The string-valued members of ANNOTATIONS (the only kind the spec
+ * defines; NULL: none) appended to OUT as key, value; -1 on ENOMEM. */
+int cage_ctr_annotations(const cage_json *annotations, cage_strvec_t *out);
 int cage_ctr_write_state(int dirfd, const struct cage_ctr_state *st, pid_t creator, cage_err_t *err);
 int cage_ctr_pidfd(const struct cage_ctr_state *st);
 int cage_ctr_kill_wait(const struct cage_ctr_state *st, const char *id, cage_err_t *err);

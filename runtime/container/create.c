@@ -386,8 +386,9 @@ static int load_spec(const char *root, struct create_ctx *c, cage_err_t *err)
 		return cage_err_set(err, "process.terminal is true: --console-socket is needed");
 	c->st.bundle = strdup(bundle);
 	c->st.created = now_rfc3339();
-	c->st.annotations = cage_ctr_annotations_json(c->spec.annotations);
-	return c->st.bundle && c->st.created && c->st.annotations ? 0 : cage_err_sys(err, ENOMEM, "state");
+	if (!c->st.bundle || !c->st.created || cage_ctr_annotations(c->spec.annotations, &c->st.annotations) < 0)
+		return cage_err_sys(err, ENOMEM, "state");
+	return 0;
 }
 
 static int record(struct create_ctx *c, pid_t pid, cage_err_t *err)

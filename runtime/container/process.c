@@ -33,7 +33,7 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		return -1;
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
-	if (!oci->no_new_privs && cage_seccomp_apply((yajl_val)s->oci.seccomp, err) < 0)
+	if (!oci->no_new_privs && cage_seccomp_apply(s->oci.seccomp, err) < 0)
 		return -1;
 	if (cage_become_user(oci, s->caps, err) < 0)
 		return -1;
@@ -47,7 +47,7 @@ int cage_ctr_exec_process(const struct cage_spec *s, char *const *argv, int keep
 		return cage_err_sys(err, errno, "cannot change to the working directory %s", oci->cwd);
 	/* Only stdio and LISTEN_FDS reach the process (CVE-2024-21626). */
 	syscall(SYS_close_range, 3 + keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (oci->no_new_privs && cage_seccomp_apply((yajl_val)s->oci.seccomp, err) < 0)
+	if (oci->no_new_privs && cage_seccomp_apply(s->oci.seccomp, err) < 0)
 		return -1;
 	static char *no_env[] = {NULL};
 	environ = oci->env.v ? oci->env.v : no_env;

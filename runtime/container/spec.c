@@ -16,7 +16,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/cleanup.h"
 #include "cagefs/log.h"
@@ -27,16 +26,15 @@
 
 #define get cage_json_get
 
-static int get_int(yajl_val obj, const char *key, long long min, long long max, long long *out,
+static int get_int(const cage_json *obj, const char *key, long long min, long long max, long long *out,
 		   const char *what, cage_err_t *err)
 {
-	yajl_val v = get(obj, key, yajl_t_any);
+	const cage_json *v = get(obj, key, CAGE_JSON_ANY);
 	if (!v)
 		return 0;
-	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < min || YAJL_GET_INTEGER(v) > max)
+	if (cage_json_int(v, min, max, out) < 0)
 		return cage_err_set(err, CFG ": %s.%s is not an integer in [%lld, %lld]", what, key, min,
 				    max);
-	*out = YAJL_GET_INTEGER(v);
 	return 1;
 }
 
@@ -48,40 +46,41 @@ static const int ns_flags[CAGE_NS_KINDS] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NE
 const char *cage_ns_name(enum cage_ns_kind k) { return ns_names[k]; }
 int cage_ns_flag(enum cage_ns_kind k) { return ns_flags[k]; }
 
-static int parse_namespaces(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+static int parse_namespaces(const cage_json *lx, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val ns = get(lx, "namespaces", yajl_t_any);
-	if (ns && !YAJL_IS_ARRAY(ns))
+	const cage_json *ns = get(lx, "namespaces", CAGE_JSON_ANY);
+	if (ns && !cage_json_is(ns, CAGE_JSON_ARRAY))
 		return cage_err_set(err, CFG ": linux.namespaces is not an array");
-	for (size_t i = 0; ns && i < ns->u.array.len; i++) {
-		yajl_val t = get(ns->u.array.values[i], "type", yajl_t_string);
-		yajl_val path = get(ns->u.array.values[i], "path", yajl_t_string);
+	for (size_t i = 0; i < cage_json_array_len(ns); i++) {
+		const char *t = cage_json_string(get(cage_json_array_at(ns, i), "type", CAGE_JSON_STRING));
+		const char *path = cage_json_string(get(cage_json_array_at(ns, i), "path", CAGE_JSON_STRING));
 		int k = 0;
-		while (t && k < CAGE_NS_KINDS && strcmp(t->u.string, ns_names[k]))
+		while (t && k < CAGE_NS_KINDS && strcmp(t, ns_names[k]))
 			k++;
 		if (!t || k == CAGE_NS_KINDS)
 			return cage_err_set(err, CFG ": linux.namespaces[%zu]: unsupported type", i);
 		if (s->ns_listed[k])
 			return cage_err_set(err, CFG ": linux.namespaces: %s listed twice", ns_names[k]);
 		s->ns_listed[k] = true;
-		if (path && path->u.string[0] && !(s->ns_path[k] = strdup(path->u.string)))
+		if (path && path[0] && !(s->ns_path[k] = strdup(path)))
 			return cage_err_sys(err, ENOMEM, CFG);
 	}
 	return 0;
 }
 
-static int parse_idmap(yajl_val arr, char **out, const char *what, cage_err_t *err)
+static int parse_idmap(const cage_json *arr, char **out, const char *what, cage_err_t *err)
 {
 	if (!arr)
 		return 0;
-	if (!YAJL_IS_ARRAY(arr) || arr->u.array.len > 340)
+	size_t len = cage_json_array_len(arr);
+	if (!cage_json_is(arr, CAGE_JSON_ARRAY) || len > 340)
 		return cage_err_set(err, CFG ": linux.%s is not an array of at most 340 entries", what);
-	size_t cap = arr->u.array.len * 40 + 1, used = 0;
+	size_t cap = len * 40 + 1, used = 0;
 	if (!(*out = calloc(1, cap)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	for (size_t i = 0; i < arr->u.array.len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		long long c = -1, h = -1, n = -1;
-		yajl_val m = arr->u.array.values[i];
+		const cage_json *m = cage_json_array_at(arr, i);
 		if (get_int(m, "containerID", 0, UINT32_MAX - 1, &c, what, err) < 0 ||
 		    get_int(m, "hostID", 0, UINT32_MAX - 1, &h, what, err) < 0 ||
 		    get_int(m, "size", 1, UINT32_MAX, &n, what, err) < 0)
@@ -94,18 +93,18 @@ static int parse_idmap(yajl_val arr, char **out, const char *what, cage_err_t *e
 	return 0;
 }
 
-static int parse_caps(yajl_val proc, struct cage_spec *s, cage_err_t *err)
+static int parse_caps(const cage_json *proc, struct cage_spec *s, cage_err_t *err)
 {
 	static const char *const sets[CAGE_CAP_SETS] = {"bounding", "effective", "inheritable",
 							"permitted", "ambient"};
-	yajl_val caps = get(proc, "capabilities", yajl_t_any);
-	if (caps && !YAJL_IS_OBJECT(caps))
+	const cage_json *caps = get(proc, "capabilities", CAGE_JSON_ANY);
+	if (caps && !cage_json_is(caps, CAGE_JSON_OBJECT))
 		return cage_err_set(err, CFG ": process.capabilities is not an object");
 	for (int k = 0; caps && k < CAGE_CAP_SETS; k++) {
 		_cleanup_strvec_ cage_strvec_t names = {0};
 		char what[64];
 		snprintf(what, sizeof(what), "process.capabilities.%s", sets[k]);
-		if (cage_json_str_list(get(caps, sets[k], yajl_t_any), &names, what, CFG, err) < 0)
+		if (cage_json_str_list(get(caps, sets[k], CAGE_JSON_ANY), &names, what, CFG, err) < 0)
 			return -1;
 		for (size_t i = 0; i < names.n; i++) {
 			cap_value_t v;
@@ -129,54 +128,64 @@ static const struct { const char *name; int res; } rlimit_names[] = {
 	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-static int parse_rlimit(yajl_val r, size_t i, struct cage_rlimit *out, cage_err_t *err)
+/* A limit: 0..2^64-1 read exactly from the number's text (2^64-1 is
+ * RLIM_INFINITY); a negative integer is unlimited too, as it always was
+ * here; anything else (a fraction, 1e19, 2^64) is an error. */
+static int rlim_value(const cage_json *v, rlim_t *out)
 {
-	yajl_val t = get(r, "type", yajl_t_string);
+	uint64_t u;
+	if (cage_json_u64(v, &u) == 0) {
+		*out = (rlim_t)u;
+		return 0;
+	}
+	if (cage_json_int(v, LLONG_MIN, -1, NULL) == 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_rlimit(const cage_json *r, size_t i, struct cage_rlimit *out, cage_err_t *err)
+{
+	const char *t = cage_json_string(get(r, "type", CAGE_JSON_STRING));
 	size_t k = 0, n = sizeof(rlimit_names) / sizeof(*rlimit_names);
-	while (t && k < n && strcmp(t->u.string, rlimit_names[k].name))
+	while (t && k < n && strcmp(t, rlimit_names[k].name))
 		k++;
 	if (!t || k == n)
 		return cage_err_set(err, CFG ": process.rlimits[%zu].type missing or unknown", i);
-	yajl_val hard = get(r, "hard", yajl_t_any), soft = get(r, "soft", yajl_t_any);
-	/* 2^64-1 (RLIM_INFINITY) does not fit yajl's long long: it arrives as a
-	 * double; any other non-integer is an error, not "unlimited". */
-	if (!hard || !soft || !YAJL_IS_NUMBER(hard) || !YAJL_IS_NUMBER(soft) ||
-	    (!YAJL_IS_INTEGER(hard) && !(YAJL_IS_DOUBLE(hard) && YAJL_GET_DOUBLE(hard) >= 9.2e18)) ||
-	    (!YAJL_IS_INTEGER(soft) && !(YAJL_IS_DOUBLE(soft) && YAJL_GET_DOUBLE(soft) >= 9.2e18)))
+	if (rlim_value(get(r, "hard", CAGE_JSON_ANY), &out->lim.rlim_max) < 0 ||
+	    rlim_value(get(r, "soft", CAGE_JSON_ANY), &out->lim.rlim_cur) < 0)
 		return cage_err_set(err, CFG ": process.rlimits[%zu] needs integer hard and soft", i);
 	out->resource = rlimit_names[k].res;
-	out->lim.rlim_max = YAJL_IS_INTEGER(hard) && YAJL_GET_INTEGER(hard) >= 0
-				    ? (rlim_t)YAJL_GET_INTEGER(hard) : RLIM_INFINITY;
-	out->lim.rlim_cur = YAJL_IS_INTEGER(soft) && YAJL_GET_INTEGER(soft) >= 0
-				    ? (rlim_t)YAJL_GET_INTEGER(soft) : RLIM_INFINITY;
 	if (out->lim.rlim_cur > out->lim.rlim_max)
 		return cage_err_set(err, CFG ": process.rlimits[%zu]: soft above hard", i);
 	return 0;
 }
 
-static int parse_rlimits(yajl_val proc, struct cage_spec *s, cage_err_t *err)
+static int parse_rlimits(const cage_json *proc, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val arr = get(proc, "rlimits", yajl_t_any);
+	const cage_json *arr = get(proc, "rlimits", CAGE_JSON_ANY);
 	if (!arr)
 		return 0;
-	if (!YAJL_IS_ARRAY(arr))
+	if (!cage_json_is(arr, CAGE_JSON_ARRAY))
 		return cage_err_set(err, CFG ": process.rlimits is not an array");
-	s->rlimits = calloc(arr->u.array.len + 1, sizeof(*s->rlimits));
+	size_t n = cage_json_array_len(arr);
+	s->rlimits = calloc(n + 1, sizeof(*s->rlimits));
 	if (!s->rlimits)
 		return cage_err_sys(err, ENOMEM, CFG);
-	for (size_t i = 0; i < arr->u.array.len; i++, s->nrlimits++)
-		if (parse_rlimit(arr->u.array.values[i], i, &s->rlimits[i], err) < 0)
+	for (size_t i = 0; i < n; i++, s->nrlimits++)
+		if (parse_rlimit(cage_json_array_at(arr, i), i, &s->rlimits[i], err) < 0)
 			return -1;
 	return 0;
 }
 
-static int parse_process_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+static int parse_process_extra(const cage_json *doc, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val proc = get(doc, "process", yajl_t_object);
+	const cage_json *proc = get(doc, "process", CAGE_JSON_OBJECT);
 	long long v = -1;
-	s->terminal = YAJL_IS_TRUE(get(proc, "terminal", yajl_t_any));
+	s->terminal = cage_json_is_true(get(proc, "terminal", CAGE_JSON_ANY));
 	s->umask = -1;
-	yajl_val user = get(proc, "user", yajl_t_object);
+	const cage_json *user = get(proc, "user", CAGE_JSON_OBJECT);
 	if (get_int(user, "umask", 0, 0777, &v, "process.user", err) < 0)
 		return -1;
 	s->umask = (int)v;
@@ -185,63 +194,64 @@ static int parse_process_extra(yajl_val doc, struct cage_spec *s, cage_err_t *er
 		return -1;
 	s->has_oom = has;
 	s->oom_score_adj = (int)v;
-	if (get(proc, "apparmorProfile", yajl_t_string) || get(proc, "selinuxLabel", yajl_t_string))
+	if (get(proc, "apparmorProfile", CAGE_JSON_STRING) || get(proc, "selinuxLabel", CAGE_JSON_STRING))
 		cage_warn(CFG ": process.apparmorProfile/selinuxLabel are not applied by cagefs-runtime");
 	return parse_caps(proc, s, err) < 0 ? -1 : parse_rlimits(proc, s, err);
 }
 
-static int parse_hook(yajl_val h, const char *what, struct cage_hook *out, cage_err_t *err)
+static int parse_hook(const cage_json *h, const char *what, struct cage_hook *out, cage_err_t *err)
 {
-	yajl_val path = get(h, "path", yajl_t_string);
+	const char *path = cage_json_string(get(h, "path", CAGE_JSON_STRING));
 	long long t = 0;
-	if (!path || path->u.string[0] != '/')
+	if (!path || path[0] != '/')
 		return cage_err_set(err, CFG ": %s: 'path' missing or not absolute", what);
-	if (!(out->path = strdup(path->u.string)))
+	if (!(out->path = strdup(path)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	if (cage_json_str_list(get(h, "args", yajl_t_any), &out->args, what, CFG, err) < 0 ||
-	    cage_json_str_list(get(h, "env", yajl_t_any), &out->env, what, CFG, err) < 0 ||
+	if (cage_json_str_list(get(h, "args", CAGE_JSON_ANY), &out->args, what, CFG, err) < 0 ||
+	    cage_json_str_list(get(h, "env", CAGE_JSON_ANY), &out->env, what, CFG, err) < 0 ||
 	    get_int(h, "timeout", 1, INT_MAX, &t, what, err) < 0)
 		return -1;
 	out->timeout = (int)t;
 	return 0;
 }
 
-static int parse_hooks(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+static int parse_hooks(const cage_json *doc, struct cage_spec *s, cage_err_t *err)
 {
 	static const char *const kinds[CAGE_HOOK_KINDS] = {
 		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
-	yajl_val hooks = get(doc, "hooks", yajl_t_any);
-	if (hooks && !YAJL_IS_OBJECT(hooks))
+	const cage_json *hooks = get(doc, "hooks", CAGE_JSON_ANY);
+	if (hooks && !cage_json_is(hooks, CAGE_JSON_OBJECT))
 		return cage_err_set(err, CFG ": hooks is not an object");
 	for (int k = 0; hooks && k < CAGE_HOOK_KINDS; k++) {
-		yajl_val arr = get(hooks, kinds[k], yajl_t_any);
+		const cage_json *arr = get(hooks, kinds[k], CAGE_JSON_ANY);
 		if (!arr)
 			continue;
-		if (!YAJL_IS_ARRAY(arr))
+		if (!cage_json_is(arr, CAGE_JSON_ARRAY))
 			return cage_err_set(err, CFG ": hooks.%s is not an array", kinds[k]);
-		if (!(s->hooks[k] = calloc(arr->u.array.len + 1, sizeof(struct cage_hook))))
+		size_t n = cage_json_array_len(arr);
+		if (!(s->hooks[k] = calloc(n + 1, sizeof(struct cage_hook))))
 			return cage_err_sys(err, ENOMEM, CFG);
 		/* Counted before parsing: a half-parsed hook is freed with the rest. */
-		for (size_t i = 0; i < arr->u.array.len; i++) {
+		for (size_t i = 0; i < n; i++) {
 			char what[64];
 			s->nhooks[k] = i + 1;
 			snprintf(what, sizeof(what), "hooks.%s[%zu]", kinds[k], i);
-			if (parse_hook(arr->u.array.values[i], what, &s->hooks[k][i], err) < 0)
+			if (parse_hook(cage_json_array_at(arr, i), what, &s->hooks[k][i], err) < 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static int parse_device(yajl_val d, size_t i, struct cage_device *out, cage_err_t *err)
+static int parse_device(const cage_json *d, size_t i, struct cage_device *out, cage_err_t *err)
 {
-	yajl_val path = get(d, "path", yajl_t_string), type = get(d, "type", yajl_t_string);
+	const char *path = cage_json_string(get(d, "path", CAGE_JSON_STRING));
+	const char *t = cage_json_string(get(d, "type", CAGE_JSON_STRING));
 	long long maj = 0, min = 0, mode = 0666, uid = 0, gid = 0;
 	char what[48];
 	snprintf(what, sizeof(what), "linux.devices[%zu]", i);
-	if (!path || path->u.string[0] != '/' || !type)
+	if (!path || path[0] != '/' || !t)
 		return cage_err_set(err, CFG ": %s needs an absolute path and a type", what);
-	const char *t = type->u.string;
 	out->type = !strcmp(t, "c") || !strcmp(t, "u") ? S_IFCHR : !strcmp(t, "b") ? S_IFBLK
 		  : !strcmp(t, "p") ? S_IFIFO : 0;
 	if (!out->type)
@@ -257,47 +267,48 @@ static int parse_device(yajl_val d, size_t i, struct cage_device *out, cage_err_
 	out->mode = (mode_t)mode;
 	out->uid = (uid_t)uid;
 	out->gid = (gid_t)gid;
-	out->path = strdup(path->u.string);
+	out->path = strdup(path);
 	return out->path ? 0 : cage_err_sys(err, ENOMEM, CFG);
 }
 
-static int parse_devices(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+static int parse_devices(const cage_json *lx, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val arr = get(lx, "devices", yajl_t_any);
+	const cage_json *arr = get(lx, "devices", CAGE_JSON_ANY);
 	if (!arr)
 		return 0;
-	if (!YAJL_IS_ARRAY(arr))
+	if (!cage_json_is(arr, CAGE_JSON_ARRAY))
 		return cage_err_set(err, CFG ": linux.devices is not an array");
-	if (!(s->devices = calloc(arr->u.array.len + 1, sizeof(*s->devices))))
+	size_t n = cage_json_array_len(arr);
+	if (!(s->devices = calloc(n + 1, sizeof(*s->devices))))
 		return cage_err_sys(err, ENOMEM, CFG);
-	for (size_t i = 0; i < arr->u.array.len; i++)
-		if ((s->ndevices = i + 1, parse_device(arr->u.array.values[i], i, &s->devices[i], err)) < 0)
+	for (size_t i = 0; i < n; i++)
+		if ((s->ndevices = i + 1, parse_device(cage_json_array_at(arr, i), i, &s->devices[i], err)) < 0)
 			return -1;
 	return 0;
 }
 
-static int parse_propagation(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+static int parse_propagation(const cage_json *lx, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val p = get(lx, "rootfsPropagation", yajl_t_string);
-	long flags = p ? cage_mount_propagation(p->u.string, err) : 0;
+	const char *p = cage_json_string(get(lx, "rootfsPropagation", CAGE_JSON_STRING));
+	long flags = p ? cage_mount_propagation(p, err) : 0;
 	if (flags < 0)
 		return cage_err_prefix(err, CFG ": linux.rootfsPropagation");
 	s->propagation = (unsigned long)flags;
 	return 0;
 }
 
-static int parse_sysctl(yajl_val lx, struct cage_spec *s, cage_err_t *err)
+static int parse_sysctl(const cage_json *lx, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val obj = get(lx, "sysctl", yajl_t_any);
-	if (obj && !YAJL_IS_OBJECT(obj))
+	const cage_json *obj = get(lx, "sysctl", CAGE_JSON_ANY);
+	if (obj && !cage_json_is(obj, CAGE_JSON_OBJECT))
 		return cage_err_set(err, CFG ": linux.sysctl is not an object");
-	for (size_t i = 0; obj && i < obj->u.object.len; i++) {
-		yajl_val v = obj->u.object.values[i];
-		const char *k = obj->u.object.keys[i];
+	for (size_t i = 0; i < cage_json_object_len(obj); i++) {
+		const char *v = cage_json_string(cage_json_object_value(obj, i));
+		const char *k = cage_json_object_key(obj, i);
 		char *kv = NULL;
-		if (!YAJL_IS_STRING(v) || !k[0] || strpbrk(k, "/=") || strstr(k, ".."))
+		if (!v || !k[0] || strpbrk(k, "/=") || strstr(k, ".."))
 			return cage_err_set(err, CFG ": linux.sysctl.%s is not a valid setting", k);
-		if (asprintf(&kv, "%s=%s", k, v->u.string) < 0 || cage_strvec_push_owned(&s->sysctl, kv) < 0)
+		if (asprintf(&kv, "%s=%s", k, v) < 0 || cage_strvec_push_owned(&s->sysctl, kv) < 0)
 			return cage_err_sys(err, ENOMEM, CFG);
 	}
 	return 0;
@@ -341,31 +352,32 @@ static bool sysctl_allowed(struct cage_spec *s, const char *kv)
 	return false;
 }
 
-static int parse_linux_extra(yajl_val doc, struct cage_spec *s, cage_err_t *err)
+static int parse_linux_extra(const cage_json *doc, struct cage_spec *s, cage_err_t *err)
 {
-	yajl_val lx = get(doc, "linux", yajl_t_object);
-	yajl_val cg = get(lx, "cgroupsPath", yajl_t_any);
-	if (cg && !YAJL_IS_STRING(cg))
+	const cage_json *lx = get(doc, "linux", CAGE_JSON_OBJECT);
+	const cage_json *cgv = get(lx, "cgroupsPath", CAGE_JSON_ANY);
+	const char *cg = cage_json_string(cgv);
+	if (cgv && !cg)
 		return cage_err_set(err, CFG ": linux.cgroupsPath is not a string");
-	if (cg && cg->u.string[0] && !cgroups_path_ok(cg->u.string))
+	if (cg && cg[0] && !cgroups_path_ok(cg))
 		return cage_err_set(err, CFG ": linux.cgroupsPath is not a plain path below the root (no '.', "
 				    "'..' or empty component, no control character)");
-	if (cg && cg->u.string[0] && !(s->cgroups_path = strdup(cg->u.string)))
+	if (cg && cg[0] && !(s->cgroups_path = strdup(cg)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	s->resources = get(lx, "resources", yajl_t_any);
-	if (s->resources && !YAJL_IS_OBJECT((yajl_val)s->resources))
+	s->resources = get(lx, "resources", CAGE_JSON_ANY);
+	if (s->resources && !cage_json_is(s->resources, CAGE_JSON_OBJECT))
 		return cage_err_set(err, CFG ": linux.resources is not an object");
 	struct cg_knobs knobs; /* malformed limits are refused here, not at create */
 	if (cage_cg_knobs(s->resources, "", false, &knobs, err) < 0)
 		return -1;
-	if (get(lx, "intelRdt", yajl_t_any) || get(lx, "personality", yajl_t_any) ||
-	    get(lx, "timeOffsets", yajl_t_any))
+	if (get(lx, "intelRdt", CAGE_JSON_ANY) || get(lx, "personality", CAGE_JSON_ANY) ||
+	    get(lx, "timeOffsets", CAGE_JSON_ANY))
 		return cage_err_set(err, CFG ": linux.intelRdt, personality and timeOffsets are not "
 				    "supported by cagefs-runtime");
 	if (parse_namespaces(lx, s, err) < 0 || parse_devices(lx, s, err) < 0 ||
 	    parse_propagation(lx, s, err) < 0 || parse_sysctl(lx, s, err) < 0 ||
-	    parse_idmap(get(lx, "uidMappings", yajl_t_any), &s->uid_map, "uidMappings", err) < 0 ||
-	    parse_idmap(get(lx, "gidMappings", yajl_t_any), &s->gid_map, "gidMappings", err) < 0)
+	    parse_idmap(get(lx, "uidMappings", CAGE_JSON_ANY), &s->uid_map, "uidMappings", err) < 0 ||
+	    parse_idmap(get(lx, "gidMappings", CAGE_JSON_ANY), &s->gid_map, "gidMappings", err) < 0)
 		return -1;
 	if (s->ns_listed[CAGE_NS_USER] && !s->ns_path[CAGE_NS_USER] && (!s->uid_map || !s->gid_map))
 		return cage_err_set(err, CFG ": a new user namespace needs linux.uidMappings and "
@@ -408,12 +420,10 @@ int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cag
 	memset(s, 0, sizeof(*s));
 	if (!(s->bundle = strdup(bundle)))
 		return cage_err_sys(err, ENOMEM, CFG);
-	if (memchr(text, '\0', len))
-		return cage_err_set(err, "%s/" CFG ": NUL byte in the file", bundle);
 	if (cage_oci_parse(text, len, CFG, &s->oci, err) < 0)
 		return cage_err_prefix(err, "%s", bundle);
-	yajl_val doc = s->oci.tree;
-	s->annotations = get(doc, "annotations", yajl_t_object);
+	const cage_json *doc = s->oci.tree;
+	s->annotations = get(doc, "annotations", CAGE_JSON_OBJECT);
 	if (absolute_root(s, err) < 0 || parse_process_extra(doc, s, err) < 0 ||
 	    parse_hooks(doc, s, err) < 0 || parse_linux_extra(doc, s, err) < 0)
 		return cage_err_prefix(err, "%s", bundle);

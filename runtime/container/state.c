@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,9 +24,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/cleanup.h"
+#include "cagefs/json.h"
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 
@@ -55,65 +56,55 @@ bool cage_ctr_exists(const char *root, const char *id)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *f, const char *s)
+#define MAX_STATE (1 << 20)
+
+int cage_ctr_annotations(const cage_json *annotations, cage_strvec_t *out)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	for (size_t i = 0; i < cage_json_object_len(annotations); i++) {
+		const char *v = cage_json_string(cage_json_object_value(annotations, i));
+		if (v && (cage_strvec_push(out, cage_json_object_key(annotations, i)) < 0 ||
+			  cage_strvec_push(out, v) < 0))
+			return -1;
 	}
-	fputc('"', f);
+	return 0;
 }
 
-/* The annotations object (string values only, as the spec defines it). */
-char *cage_ctr_annotations_json(const void *annotations)
+static void gen_str(cage_jgen *g, const char *key, const char *value)
 {
-	yajl_val a = (yajl_val)annotations;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fputc('{', f);
-	for (size_t i = 0, k = 0; a && YAJL_IS_OBJECT(a) && i < a->u.object.len; i++) {
-		if (!YAJL_IS_STRING(a->u.object.values[i]))
-			continue;
-		fputs(k++ ? "," : "", f);
-		json_str(f, a->u.object.keys[i]);
-		fputc(':', f);
-		json_str(f, a->u.object.values[i]->u.string);
-	}
-	fputc('}', f);
-	return fclose(f) == 0 ? buf : (free(buf), NULL);
+	cage_jgen_string(g, key);
+	cage_jgen_string(g, value);
+}
+
+static void gen_annotations(cage_jgen *g, const cage_strvec_t *a)
+{
+	cage_jgen_string(g, "annotations");
+	cage_jgen_map_open(g);
+	for (size_t i = 0; i + 1 < a->n; i += 2)
+		gen_str(g, a->v[i], a->v[i + 1]);
+	cage_jgen_map_close(g);
 }
 
 static const char *const status_names[] = {"creating", "created", "running", "stopped"};
 
 char *cage_ctr_state_json(const char *id, const struct cage_ctr_state *st)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fputs("{\"ociVersion\":\"1.0.2\",\"id\":", f);
-	json_str(f, id);
-	fprintf(f, ",\"status\":\"%s\"", status_names[st->status]);
-	if (st->status != CAGE_CTR_STOPPED && st->pid > 0)
-		fprintf(f, ",\"pid\":%d", st->pid);
-	fputs(",\"bundle\":", f);
-	json_str(f, st->bundle ? st->bundle : "");
-	if (st->created) {
-		fputs(",\"created\":", f);
-		json_str(f, st->created);
+	_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
+	char *text = NULL;
+	/* The keys in the order of the runtime-spec's example. */
+	cage_jgen_map_open(g);
+	gen_str(g, "ociVersion", "1.0.2");
+	gen_str(g, "id", id);
+	gen_str(g, "status", status_names[st->status]);
+	if (st->status != CAGE_CTR_STOPPED && st->pid > 0) {
+		cage_jgen_string(g, "pid");
+		cage_jgen_int(g, st->pid);
 	}
-	fprintf(f, ",\"annotations\":%s}", st->annotations ? st->annotations : "{}");
-	return fclose(f) == 0 ? buf : (free(buf), NULL);
+	gen_str(g, "bundle", st->bundle ? st->bundle : "");
+	if (st->created)
+		gen_str(g, "created", st->created);
+	gen_annotations(g, &st->annotations);
+	cage_jgen_map_close(g);
+	return cage_jgen_finish(g, &text, NULL, NULL) == 0 ? text : NULL;
 }
 
 /* ---- the state file ---- */
@@ -121,46 +112,54 @@ char *cage_ctr_state_json(const char *id, const struct cage_ctr_state *st)
 int cage_ctr_write_state(int dirfd, const struct cage_ctr_state *st, pid_t creator,
 			 cage_err_t *err)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f)
-		return cage_err_sys(err, ENOMEM, "state");
-	fprintf(f, "{\"pid\":%d,\"startTime\":%llu,\"creator\":%d,\"creatorStartTime\":%llu,\"bundle\":",
-		st->pid, st->start_time, creator, creator ? cage_proc_start_time(creator) : 0ULL);
-	json_str(f, st->bundle);
-	fputs(",\"created\":", f);
-	json_str(f, st->created ? st->created : "");
-	fprintf(f, ",\"annotations\":%s}\n", st->annotations ? st->annotations : "{}");
-	if (fclose(f) != 0) {
-		free(text);
-		return cage_err_sys(err, ENOMEM, "state");
-	}
-	int rc = cage_write_atomic_at(dirfd, "state.json", text, len, 0600, err);
-	free(text);
-	return rc;
+	_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	cage_jgen_map_open(g);
+	cage_jgen_string(g, "pid");
+	cage_jgen_int(g, st->pid);
+	cage_jgen_string(g, "startTime");
+	cage_jgen_u64(g, st->start_time);
+	cage_jgen_string(g, "creator");
+	cage_jgen_int(g, creator);
+	cage_jgen_string(g, "creatorStartTime");
+	cage_jgen_u64(g, creator ? cage_proc_start_time(creator) : 0);
+	gen_str(g, "bundle", st->bundle);
+	gen_str(g, "created", st->created ? st->created : "");
+	gen_annotations(g, &st->annotations);
+	cage_jgen_map_close(g);
+	if (cage_jgen_finish(g, &text, &len, err) < 0)
+		return cage_err_prefix(err, "state");
+	text[len] = '\n'; /* one line, as a text file has (finish left room for a NUL) */
+	return cage_write_atomic_at(dirfd, "state.json", text, len + 1, 0600, err);
 }
 
-static long long num(yajl_val doc, const char *key)
+static long long num(const cage_json *doc, const char *key)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(doc, path, yajl_t_number);
-	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+	long long v = 0;
+	cage_json_int(cage_json_get(doc, key, CAGE_JSON_ANY), LLONG_MIN, LLONG_MAX, &v);
+	return v;
 }
 
-static char *str(yajl_val doc, const char *key)
+static unsigned long long unum(const cage_json *doc, const char *key)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(doc, path, yajl_t_string);
-	return strdup(v ? v->u.string : "");
+	uint64_t v = 0;
+	cage_json_u64(cage_json_get(doc, key, CAGE_JSON_ANY), &v);
+	return v;
+}
+
+static char *str(const cage_json *doc, const char *key)
+{
+	const char *v = cage_json_string(cage_json_get(doc, key, CAGE_JSON_STRING));
+	return strdup(v ? v : "");
 }
 
 /* While its creator lives, a container is being created; then it is what
  * its init is (recorded as soon as it exists, so no init is ever lost). */
-static enum cage_ctr_status derive_status(int dirfd, yajl_val doc, const struct cage_ctr_state *st)
+static enum cage_ctr_status derive_status(int dirfd, const cage_json *doc, const struct cage_ctr_state *st)
 {
 	pid_t creator = (pid_t)num(doc, "creator");
-	unsigned long long t = (unsigned long long)num(doc, "creatorStartTime");
+	unsigned long long t = unum(doc, "creatorStartTime");
 	if (creator > 0 && t && cage_proc_start_time(creator) == t)
 		return CAGE_CTR_CREATING;
 	if (st->pid <= 0 || !st->start_time || cage_proc_start_time(st->pid) != st->start_time)
@@ -177,25 +176,29 @@ int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, 
 	if (!cage_ctr_id_valid(id) || !dir ||
 	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return cage_err_set(err, "container %s does not exist", id);
-	_cleanup_free_ char *text = NULL;
-	if (cage_read_file_at(dfd, "state.json", 1 << 20, &text, NULL, err) < 0) {
+	_cleanup_free_ char *text = NULL, *name = NULL;
+	_cleanup_json_ cage_json *doc = NULL;
+	size_t len;
+	if (cage_read_file_at(dfd, "state.json", MAX_STATE, &text, &len, err) < 0) {
 		/* A creator killed before its first write: nothing runs. */
 		st->status = CAGE_CTR_STOPPED;
 		cage_err_clear(err);
 		return 0;
 	}
-	char ebuf[128];
-	yajl_val doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!doc)
-		return cage_err_set(err, "%s/state.json: %s", dir, ebuf);
+	if (!(name = cage_path_join(dir, "state.json")))
+		return cage_err_sys(err, ENOMEM, "state");
+	if (cage_json_parse(text, len, name, MAX_STATE, &doc, err) < 0)
+		return -1;
 	st->pid = (pid_t)num(doc, "pid");
-	st->start_time = (unsigned long long)num(doc, "startTime");
+	st->start_time = unum(doc, "startTime");
 	st->bundle = str(doc, "bundle");
 	st->created = str(doc, "created");
-	const char *apath[] = {"annotations", NULL};
-	st->annotations = cage_ctr_annotations_json(yajl_tree_get(doc, apath, yajl_t_object));
+	if (!st->bundle || !st->created ||
+	    cage_ctr_annotations(cage_json_get(doc, "annotations", CAGE_JSON_OBJECT), &st->annotations) < 0) {
+		cage_ctr_state_free(st);
+		return cage_err_sys(err, ENOMEM, "state");
+	}
 	st->status = derive_status(dfd, doc, st);
-	yajl_tree_free(doc);
 	return 0;
 }
 
@@ -203,7 +206,7 @@ void cage_ctr_state_free(struct cage_ctr_state *st)
 {
 	free(st->bundle);
 	free(st->created);
-	free(st->annotations);
+	cage_strvec_free(&st->annotations);
 	memset(st, 0, sizeof(*st));
 }
 

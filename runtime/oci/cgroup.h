@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 
 /* One write: FILE in the container's directory of the hierarchy holding
  * controller CTRL ("cgroup" for the core files every v2 tree has). */
@@ -26,11 +27,11 @@ struct cg_knobs {
 	size_t n;
 };
 
-/* The writes RESOURCES (a yajl_val of linux.resources, or NULL) asks for,
+/* The writes RESOURCES (linux.resources, or NULL) asks for,
  * named for cgroup v2 where the controller is in the comma list V2_CTRLS
  * and for v1 elsewhere.  Unknown or malformed values are an error; parts
  * cagefs-runtime does not apply are warned of when WARN. */
-int cage_cg_knobs(const void *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
+int cage_cg_knobs(const cage_json *resources, const char *v2_ctrls, bool warn, struct cg_knobs *out,
 		  cage_err_t *err);
 
 /* Whether the comma list CTRLS names controller CTRL. */

@@ -4,7 +4,6 @@
 #ifndef CAGEFS_OCI_INTERNAL_H
 #define CAGEFS_OCI_INTERNAL_H
 
-#include <yajl/yajl_tree.h>
 #include "cagefs/oci.h"
 
 /* In a new mount namespace: build the cage's root from config.json and
@@ -39,13 +38,6 @@ int cage_mount_flags(const struct cage_oci_mount *m, struct cage_mount_flags *f,
 void cage_mount_flags_free(struct cage_mount_flags *f);
 /* MS_* (| MS_REC) of a propagation name ("rprivate"), or -1 and err. */
 long cage_mount_propagation(const char *name, cage_err_t *err);
-
-/* config.json readers (config.c, runtime/container/spec.c): OBJ[KEY] of TYPE
- * or NULL (OBJ may be NULL); an optional array of strings appended to OUT,
- * errors "NAME: WHAT[i] is not a string". */
-yajl_val cage_json_get(yajl_val obj, const char *key, yajl_type type);
-int cage_json_str_list(yajl_val arr, cage_strvec_t *out, const char *what, const char *name,
-		       cage_err_t *err);
 
 /* Become process.user of OCI with exactly the capability sets CAPS
  * (indexed by enum cage_cap_set; all zero: none at all), bounding set

@@ -50,38 +50,33 @@ static void check_err(const cage_err_t *err)
 	CHECK(strlen(p) > 3);
 }
 
-static char *gen_text(yajl_val v)
+static char *gen_text(const cage_json *v)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	cage_jgen *g = cage_jgen_new(0);
 	CHECK(g);
-	CHECK(cage_seccomp_gen(g, v) == 0);
-	const unsigned char *buf;
-	size_t len;
-	CHECK(yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok);
-	char *s = malloc(len + 1);
-	CHECK(s);
-	memcpy(s, buf, len);
-	s[len] = '\0';
-	yajl_gen_free(g);
+	cage_jgen_value(g, v);
+	char *s = NULL;
+	CHECK(cage_jgen_finish(g, &s, NULL, NULL) == 0);
+	cage_jgen_free(g);
 	return s;
 }
 
-static void round_trip(yajl_val v)
+static void round_trip(const cage_json *v)
 {
 	char *t1 = gen_text(v);
-	yajl_val again = NULL;
+	cage_json *again = NULL;
 	cage_err_t err = { 0 };
 	CHECK(cage_seccomp_load_json(t1, strlen(t1), "fuzz.json", &again, &err) == 0);
 	char *t2 = gen_text(again);
 	CHECK(strcmp(t1, t2) == 0);
 	free(t1);
 	free(t2);
-	yajl_tree_free(again);
+	cage_json_free(again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	yajl_val v = NULL;
+	cage_json *v = NULL;
 	cage_err_t err = { 0 };
 	if (cage_seccomp_load_json((const char *)data, size, "fuzz.json", &v, &err) < 0) {
 		CHECK(v == NULL);
@@ -101,6 +96,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		CHECK(ctx == NULL && err.msg[0]);
 	}
-	yajl_tree_free(v);
+	cage_json_free(v);
 	return 0;
 }

@@ -87,7 +87,7 @@ run "kill --signal KILL" "$RT" kill --signal KILL c3
 for i in $(seq 50); do [ "$("$RT" state c3 | field status)" = stopped ] && break; sleep 0.1; done
 run "delete after KILL" "$RT" delete c3
 "$RT" create --bundle "$WORLD/b2" c4
-fails_with "an unknown command fails, with the usage" 2 "^usage: cagefs-runtime " "$RT" frobnicate c4
+fails_with "an unknown command fails, with the usage" 2 "^Usage: cagefs-runtime " "$RT" frobnicate c4
 run "delete --force of a created container" "$RT" delete --force c4
 fails_with "... it is gone" 1 "^cagefs-runtime: no container and no user named c4$" "$RT" state c4
 fails_with "an id with a slash is refused" 1 "error: invalid container id '\.\./x'" "$RT" create --bundle "$WORLD/b2" ../x
@@ -376,7 +376,7 @@ c['linux']['devices'] = [{'path': '/dev/../../pwn', 'type': 'c', 'major': 1, 'mi
 run "a device path with .. does not leave the rootfs (run: status $rc, the node is the rootfs's /pwn)" \
 	test $rc = 0 -a -c "$WORLD/bad2/rootfs/pwn" -a ! -e "$WORLD/pwn" -a ! -e /pwn
 mkbundle "$WORLD/bad3"; echo '{"ociVersion": "1.0.0", "process": ' > "$WORLD/bad3/config.json"
-fails_with "a truncated config.json fails create" 1 "error: $WORLD/bad3: config\.json: not a valid JSON object" \
+fails_with "a truncated config.json fails create" 1 "error: $WORLD/bad3: config\.json:1:[0-9]+: parse error: premature EOF" \
 	"$RT" create --bundle "$WORLD/bad3" x3
 like "$(cat "$WORLD/last.out")" "config.json" "... naming the file"
 fails_with "... leaving no container" 1 "^cagefs-runtime: no container and no user named x3$" "$RT" state x3

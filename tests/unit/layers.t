@@ -75,4 +75,11 @@ for b in "${bad[@]}"; do diag "$b"; done
 stray=$(find runtime bundles seccomp -name '*.c' | grep -v -E "^($(echo $folders | tr ' ' '|'))/[^/]+\.c$|^runtime/pin/")
 is "$stray" "" "every library source is in a layer's folder"
 
+# One JSON module (docs/ARCHITECTURE.md §4.12): yajl is included by
+# runtime/core/json.c alone, and no public header so much as names it.
+yajl=$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]yajl/' runtime bundles seccomp cli tests \
+	--include='*.c' --include='*.h' | grep -vx runtime/core/json.c)
+is "$yajl" "" "no file but runtime/core/json.c includes a yajl header"
+is "$(grep -li yajl runtime/include/cagefs/*.h)" "" "no public header mentions yajl"
+
 done_testing

@@ -2,8 +2,8 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
 
+#include "cagefs/json.h"
 #include "runtime/oci/cgroup.h"
 #include "tap.h"
 
@@ -12,11 +12,10 @@
 static char *knobs(const char *res, const char *v2)
 {
 	static char out[4096];
-	char ebuf[256];
-	yajl_val doc = yajl_tree_parse(res, ebuf, sizeof(ebuf));
+	cage_json *doc = NULL;
 	struct cg_knobs ks;
 	cage_err_t err = {0};
-	if (!doc)
+	if (cage_json_parse(res, strlen(res), "res", SIZE_MAX, &doc, NULL) < 0)
 		return strcpy(out, "bad json");
 	if (cage_cg_knobs(doc, v2, false, &ks, &err) < 0) {
 		snprintf(out, sizeof(out), "error: %s", err.msg);
@@ -26,7 +25,7 @@ static char *knobs(const char *res, const char *v2)
 			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s:%s=%s;", ks.k[i].ctrl,
 				 ks.k[i].file, ks.k[i].value);
 	}
-	yajl_tree_free(doc);
+	cage_json_free(doc);
 	return out;
 }
 

@@ -36,9 +36,9 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static yajl_val load(const char *json, cage_err_t *err)
+static cage_json *load(const char *json, cage_err_t *err)
 {
-	yajl_val v = NULL;
+	cage_json *v = NULL;
 	if (cage_seccomp_load_json(json, strlen(json), "t.json", &v, err) < 0)
 		return NULL;
 	return v;
@@ -49,15 +49,15 @@ static scmp_filter_ctx build(const char *json, const char *what)
 {
 	cage_err_t err = { 0 };
 	scmp_filter_ctx ctx = NULL;
-	yajl_val v = load(json, &err);
+	cage_json *v = load(json, &err);
 	if (v && cage_seccomp_compile(v, &ctx, &err) == 0) {
-		yajl_tree_free(v);
+		cage_json_free(v);
 		return ctx;
 	}
 	ok(0, "%s builds", what);
 	printf("#   %s\n", err.msg);
 	if (v)
-		yajl_tree_free(v);
+		cage_json_free(v);
 	return NULL;
 }
 
@@ -140,7 +140,7 @@ static void test_embedded(void)
 	free(file);
 
 	cage_err_t err = { 0 };
-	yajl_val def = NULL;
+	cage_json *def = NULL;
 	is_int(cage_seccomp_default(&def, &err), 0, "default profile parses and validates");
 	if (!def)
 		printf("#   %s\n", err.msg);
@@ -151,12 +151,11 @@ static void test_embedded(void)
 	 * only names newer than this libseccomp may be unknown. */
 	static const char *const newer[] = { "open_tree_attr", NULL };
 	int bad = 0;
-	yajl_val sc = def ? yajl_tree_get(def, (const char *[]){ "syscalls", NULL }, yajl_t_array) : NULL;
-	for (size_t i = 0; sc && i < sc->u.array.len; i++) {
-		yajl_val names = yajl_tree_get(sc->u.array.values[i], (const char *[]){ "names", NULL },
-					       yajl_t_array);
-		for (size_t j = 0; names && j < names->u.array.len; j++) {
-			const char *n = names->u.array.values[j]->u.string;
+	const cage_json *sc = cage_json_get(def, "syscalls", CAGE_JSON_ARRAY);
+	for (size_t i = 0; i < cage_json_array_len(sc); i++) {
+		const cage_json *names = cage_json_get(cage_json_array_at(sc, i), "names", CAGE_JSON_ARRAY);
+		for (size_t j = 0; j < cage_json_array_len(names); j++) {
+			const char *n = cage_json_string(cage_json_array_at(names, j));
 			int known = seccomp_syscall_resolve_name(n) != __NR_SCMP_ERROR;
 			for (int k = 0; newer[k]; k++)
 				known |= strcmp(n, newer[k]) == 0;
@@ -180,32 +179,29 @@ static void test_embedded(void)
 	if (ctx)
 		seccomp_release(ctx);
 	if (def)
-		yajl_tree_free(def);
+		cage_json_free(def);
 }
 
 /* ---- generator round trip ----------------------------------------------- */
 
-static char *gen_text(yajl_val v, int *rc)
+static char *gen_text(const cage_json *v, int *rc)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	*rc = cage_seccomp_gen(g, v);
+	cage_jgen *g = cage_jgen_new(0);
 	char *out = NULL;
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-		out = strndup((const char *)buf, len);
-	yajl_gen_free(g);
+	cage_jgen_value(g, v);
+	*rc = cage_jgen_finish(g, &out, NULL, NULL);
+	cage_jgen_free(g);
 	return out;
 }
 
 static void test_gen(void)
 {
 	cage_err_t err = { 0 };
-	yajl_val def = NULL, again = NULL;
+	cage_json *def = NULL, *again = NULL;
 	int rc1 = -1, rc2 = -1;
 	cage_seccomp_default(&def, &err);
 	char *t1 = def ? gen_text(def, &rc1) : NULL;
-	is_int(rc1, 0, "cage_seccomp_gen writes the default profile");
+	is_int(rc1, 0, "cage_jgen_value writes the default profile");
 	if (t1)
 		cage_seccomp_load_json(t1, strlen(t1), "gen.json", &again, &err);
 	ok(again != NULL, "generated JSON loads again");
@@ -214,22 +210,22 @@ static void test_gen(void)
 	free(t1);
 	free(t2);
 	if (again)
-		yajl_tree_free(again);
+		cage_json_free(again);
 	if (def)
-		yajl_tree_free(def);
+		cage_json_free(def);
 
 	/* uint64 values beyond long long survive the round trip. */
 	const char *big = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getpgid\"],"
 			  "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,"
 			  "\"op\":\"SCMP_CMP_EQ\"}]}]}";
-	yajl_val v = load(big, &err);
+	cage_json *v = load(big, &err);
 	char *t3 = v ? gen_text(v, &rc1) : NULL;
 	is_str(t3, big, "18446744073709551615 is written back unchanged");
 	free(t3);
 	if (v)
-		yajl_tree_free(v);
-	errno = 0;
-	ok(cage_seccomp_gen(NULL, NULL) < 0 && errno == EINVAL, "gen of no tree fails with EINVAL");
+		cage_json_free(v);
+	char *t4 = gen_text(NULL, &rc1);
+	ok(rc1 < 0 && !t4, "gen of no tree fails");
 }
 
 /* ---- malformed profiles -------------------------------------------------- */
@@ -314,14 +310,14 @@ static void test_bad(void)
 {
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		cage_err_t err = { 0 };
-		yajl_val v = load(bad_cases[i].json, &err);
+		cage_json *v = load(bad_cases[i].json, &err);
 		is_str(v ? "(accepted)" : err.msg, bad_cases[i].want, "rejected: %s", bad_cases[i].want);
 		if (v)
-			yajl_tree_free(v);
+			cage_json_free(v);
 	}
 
 	cage_err_t err = { 0 };
-	yajl_val v = NULL;
+	cage_json *v = NULL;
 	char deep[200] = "{\"x\":";
 	for (int i = 0; i < 70; i++)
 		strcat(deep, "[");
@@ -361,7 +357,7 @@ static void test_load_file(void)
 {
 	char dir[] = "/tmp/test_seccomp.XXXXXX", path[64];
 	cage_err_t err = { 0 };
-	yajl_val v = NULL;
+	cage_json *v = NULL;
 	if (!mkdtemp(dir)) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return;
@@ -379,7 +375,7 @@ static void test_load_file(void)
 	fclose(f);
 	is_int(cage_seccomp_load_file(path, &v, &err), 0, "load_file reads a good profile");
 	if (v)
-		yajl_tree_free(v);
+		cage_json_free(v);
 	is_int(cage_seccomp_load_file(dir, &v, &err), -1, "load_file refuses a directory");
 	unlink(path);
 	rmdir(dir);
@@ -433,14 +429,14 @@ static void test_compile_rules(void)
 			   "conditions for one syscall, one of them not an equality: libseccomp can loop "
 			   "forever building that; use one multi-condition rule per syscall, or only "
 			   "SCMP_CMP_EQ/SCMP_CMP_MASKED_EQ in them";
-	yajl_val lp = load(E(GP("1", NE0 "," GT1) "," GP("2", LT3 "," NE0)), &err);
+	cage_json *lp = load(E(GP("1", NE0 "," GT1) "," GP("2", LT3 "," NE0)), &err);
 	is_str(lp ? "(accepted)" : err.msg, want, "a rule pair libseccomp loops on is refused");
 	if (lp)
-		yajl_tree_free(lp);
+		cage_json_free(lp);
 	lp = load(E(GP("1", EQ3 "," EQ0) "," GP("2", NE0 "," ME1)), &err);
 	is_str(lp ? "(accepted)" : err.msg, want, "  whichever rule has the inequality");
 	if (lp)
-		yajl_tree_free(lp);
+		cage_json_free(lp);
 	ctx = build(E(GP("1", EQ0 "," ME1) "," GP("2", EQ3 "," EQ0) "," GP("4", NE0) "," GP("5", GT1)),
 		    "equality-only pairs and single conditions");
 	ok(ctx != NULL, "equality-only multi-condition rules next to single conditions are built");
@@ -453,25 +449,27 @@ static void test_compile_rules(void)
 		seccomp_release(ctx);
 
 	unsigned int fl = 99;
-	yajl_val fv = load("{" DA ",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}", &err);
+	cage_json *fv = load("{" DA ",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}", &err);
 	is_int(fv ? cage_seccomp_flags(fv, &fl, &err) : -1, 0, "cage_seccomp_flags reads the flags");
 	is_int(fl, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW, "  as seccomp(2) bits");
 	if (fv)
-		yajl_tree_free(fv);
+		cage_json_free(fv);
 	fv = load("{" DA "}", &err);
 	ok(fv && cage_seccomp_flags(fv, &fl, &err) == 0 && fl == 0, "  none when there are none");
 	if (fv)
-		yajl_tree_free(fv);
+		cage_json_free(fv);
 
 	/* compile() on a tree nobody validated reports the JSON path only. */
-	yajl_val t = yajl_tree_parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
-				     "\"action\":\"bogus\"}]}", NULL, 0);
+	const char *bogus = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
+			    "\"action\":\"bogus\"}]}";
+	cage_json *t = NULL;
+	cage_json_parse(bogus, strlen(bogus), "t", SIZE_MAX, &t, NULL);
 	ctx = NULL;
 	is_int(t ? cage_seccomp_compile(t, &ctx, &err) : 0, -1, "compile() validates too");
 	is_str(err.msg, "syscalls[0].action: unknown action 'bogus'", "  error has the JSON path");
 	ok(ctx == NULL, "  and no filter is returned");
 	if (t)
-		yajl_tree_free(t);
+		cage_json_free(t);
 }
 
 /* ---- running under a filter --------------------------------------------- */
@@ -911,7 +909,7 @@ int main(void)
 
 	scmp_filter_ctx def = NULL;
 	cage_err_t err = { 0 };
-	yajl_val v = NULL;
+	cage_json *v = NULL;
 	if (cage_seccomp_default(&v, &err) == 0 && cage_seccomp_compile(v, &def, &err) == 0)
 		in_child(child_default, def, 1 + (int)N_CHECKS + N_CLONE_CHECKS, "default profile");
 	else
@@ -919,7 +917,7 @@ int main(void)
 	if (def)
 		seccomp_release(def);
 	if (v)
-		yajl_tree_free(v);
+		cage_json_free(v);
 
 	scmp_filter_ctx custom = build(custom_profile, "custom profile");
 	if (custom) {

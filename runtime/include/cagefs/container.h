@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include "cagefs/oci.h"
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 #include "cagefs/strvec.h"
 
 /* ---- the parts of config.json only ordinary bundles use ---- */
@@ -56,14 +57,15 @@ struct cage_spec {
 	size_t ndevices;
 	unsigned long propagation; /* rootfsPropagation as MS_* flags, 0: private */
 	char *cgroups_path;
-	void *resources;          /* yajl_val of linux.resources, or NULL */
-	void *annotations;        /* yajl_val of annotations, or NULL */
+	const cage_json *resources;   /* linux.resources (in oci.tree), or NULL */
+	const cage_json *annotations; /* annotations (in oci.tree), or NULL */
 };
 
 /* Read BUNDLE/config.json.  Everything this runtime cannot honour is an
  * error naming the field, never silently dropped. */
 int cage_spec_load(const char *bundle, struct cage_spec *s, cage_err_t *err);
-/* config.json text: LEN bytes followed by a NUL; BUNDLE for relative paths. */
+/* config.json text: LEN bytes (no NUL needed after them); BUNDLE for
+ * relative paths. */
 int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
 		    cage_err_t *err);
 /* The same from a copy of config.json kept elsewhere (the state directory). */
@@ -90,7 +92,7 @@ struct cage_ctr_state {
 	unsigned long long start_time;
 	char *bundle;
 	char *created;            /* RFC 3339 */
-	char *annotations;        /* JSON object text */
+	cage_strvec_t annotations; /* key, value, key, value...: those with string values */
 };
 
 /* Container ids: [A-Za-z0-9_.+-], 1..128 characters, not "." or "..". */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 #include "cagefs/strvec.h"
 
 struct cage_oci_mount {
@@ -31,8 +32,8 @@ struct cage_oci {
 	size_t nmounts;
 	cage_strvec_t masked, readonly;
 	int namespaces;           /* CLONE_NEW* flags listed */
-	void *seccomp;            /* yajl_val of linux.seccomp, or NULL */
-	void *tree;               /* the parsed document */
+	const cage_json *seccomp; /* linux.seccomp (in tree), or NULL */
+	cage_json *tree;          /* the parsed document */
 };
 int cage_oci_load(const char *path, struct cage_oci *oci, cage_err_t *err);
 int cage_oci_parse(const char *text, size_t len, const char *name, struct cage_oci *oci,

@@ -1,5 +1,5 @@
 /* Seccomp profiles: the OCI runtime-spec `linux.seccomp` object (JSON, kept
- * as a yajl tree) and its translation to a libseccomp filter.
+ * as a cagefs/json.h tree) and its translation to a libseccomp filter.
  *
  * The same tree is what the bundle generator writes into config.json, so the
  * filter a cage gets from us is the one runc/crun would build from that file:
@@ -14,60 +14,53 @@
 #include <stddef.h>
 #include <time.h>
 #include <seccomp.h>
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
 
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 
 /* Limits that keep hostile or broken input cheap to reject. */
-#define CAGE_SECCOMP_MAX_DEPTH 64     /* JSON nesting */
 #define CAGE_SECCOMP_MAX_RULES 4096   /* libseccomp rules one profile may ask for */
 #define CAGE_SECCOMP_MAX_ARGS 64      /* conditions in one syscalls[] entry */
 #define CAGE_SECCOMP_MAX_FILE (1 << 20) /* bytes in a profile file */
 
 /* Parse `len` bytes of JSON (need not be NUL-terminated) and validate them
  * as an OCI seccomp object.  On success *out owns the tree (free it with
- * yajl_tree_free).  Errors name the profile and where the problem is:
+ * cage_json_free).  Errors name the profile and where the problem is:
  * "NAME:LINE:COL: ..." for syntax, "NAME: syscalls[3].action: ..." for
  * content.  Validation is the schema; libseccomp may still refuse a valid
  * profile at cage_seccomp_compile() time, so tools that check an admin's
  * profile should call both. */
-int cage_seccomp_load_json(const char *text, size_t len, const char *name, yajl_val *out,
+int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_json **out,
 			   cage_err_t *err);
 
 /* Read a profile file (at most 1 MiB) and load it as above; errors are
  * named by `path`. */
-int cage_seccomp_load_file(const char *path, yajl_val *out, cage_err_t *err);
+int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err);
 
 /* Validate a tree that came from elsewhere (e.g. config.json's linux.seccomp
  * parsed by the spec reader).  Errors carry the JSON path only; prefix them. */
-int cage_seccomp_validate(yajl_val profile, cage_err_t *err);
+int cage_seccomp_validate(const cage_json *profile, cage_err_t *err);
 
 /* Build (but do not load) a filter.  On success *out owns the context (free
  * with seccomp_release).  Load it last, right before execve: the filter
  * refuses setns/unshare/mount, which the runtime itself needs before that. */
-int cage_seccomp_compile(yajl_val profile, scmp_filter_ctx *out, cage_err_t *err);
+int cage_seccomp_compile(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err);
 
 /* The profile's "flags" as seccomp(2) SECCOMP_FILTER_FLAG_* bits, for a
  * caller that exports the filter (seccomp_export_bpf) and loads the BPF
  * itself: libseccomp applies them only in seccomp_load. */
-int cage_seccomp_flags(yajl_val profile, unsigned int *flags, cage_err_t *err);
+int cage_seccomp_flags(const cage_json *profile, unsigned int *flags, cage_err_t *err);
 
 /* The built-in default profile (seccomp/default.json, embedded at build time). */
-int cage_seccomp_default(yajl_val *out, cage_err_t *err);
+int cage_seccomp_default(cage_json **out, cage_err_t *err);
 /* Its JSON text, e.g. for `cagefsctl` to show or install it. */
 const char *cage_seccomp_default_text(size_t *len);
-
-/* Write `profile` into `g` as one JSON value (lossless: numbers keep their
- * exact text, object order is kept).  Returns 0, or -1 with errno set
- * (EINVAL for a tree yajl_gen refused, ELOOP past CAGE_SECCOMP_MAX_DEPTH). */
-int cage_seccomp_gen(yajl_gen g, yajl_val profile);
 
 /* ---- loading (load.c) ---- */
 
 /* Compile PROFILE (NULL: no filter) and load it into the calling process
  * now: the last step before exec (it refuses what the runtime still needs). */
-int cage_seccomp_apply(yajl_val profile, cage_err_t *err);
+int cage_seccomp_apply(const cage_json *profile, cage_err_t *err);
 
 /* A filter ready to load: exported BPF, or a libseccomp context when the
  * BPF could not be cached (see load.c). */
@@ -79,24 +72,18 @@ struct cage_seccomp_prog {
 };
 /* PROFILE's filter, read from CACHE if that is newer than CHANGED (the
  * time the profile last changed), else compiled and written there. */
-int cage_seccomp_prepare(yajl_val profile, const char *cache, struct timespec changed,
+int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct timespec changed,
 			 struct cage_seccomp_prog *out, cage_err_t *err);
 int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err);
 void cage_seccomp_prog_free(struct cage_seccomp_prog *p);
 static inline void cage_seccomp_prog_freep(struct cage_seccomp_prog *p) { cage_seccomp_prog_free(p); }
 #define _cleanup_seccomp_prog_ __attribute__((cleanup(cage_seccomp_prog_freep)))
 
-static inline void cage_seccomp_json_freep(yajl_val *v)
-{
-	if (*v)
-		yajl_tree_free(*v);
-}
 static inline void cage_seccomp_ctx_freep(scmp_filter_ctx *ctx)
 {
 	if (*ctx)
 		seccomp_release(*ctx);
 }
-#define _cleanup_seccomp_json_ __attribute__((cleanup(cage_seccomp_json_freep)))
 #define _cleanup_seccomp_ctx_ __attribute__((cleanup(cage_seccomp_ctx_freep)))
 
 #endif
