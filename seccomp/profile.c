@@ -12,10 +12,9 @@
 #include "cagefs/cleanup.h"
 #include "profile.h"
 
-/* The largest text cage_seccomp_load_json takes: the largest profile a
- * caller reads (bundles/user/bundle.c reads /etc/cagefs/seccomp.json up
- * to 4 MiB; a profile file, cage_seccomp_load_file, is bounded tighter). */
-#define MAX_TEXT (4u << 20)
+/* The largest profile text: a file is CAGE_SECCOMP_MAX_FILE at most
+ * (cage_seccomp_load_file), and so is a text given directly. */
+#define MAX_TEXT ((size_t)CAGE_SECCOMP_MAX_FILE)
 
 int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_json **out,
 			   cage_err_t *err)

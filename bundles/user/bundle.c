@@ -72,16 +72,18 @@ static int load_mp(struct cage_bundle_ctx *c, cage_err_t *err)
 	return 0;
 }
 
+/* The admin's own profile, /etc/cagefs/seccomp.json, if there is one (an
+ * unreadable one is an error: a silent fall back to the default profile
+ * would hand every cage another filter than the admin chose). */
 static int load_seccomp(struct cage_bundle_ctx *c, cage_err_t *err)
 {
 	_cleanup_free_ char *f = cage_path_join(c->paths->etc, "seccomp.json");
-	_cleanup_free_ char *text = NULL;
-	size_t len;
+	struct stat st;
 	if (!f)
 		return cage_err_sys(err, ENOMEM, "path");
-	if (cage_read_file(f, 4u << 20, &text, &len, NULL) < 0) /* the admin's own profile */
+	if (lstat(f, &st) < 0 && errno == ENOENT)
 		return cage_seccomp_default(&c->seccomp, err);
-	return cage_seccomp_load_json(text, len, f, &c->seccomp, err);
+	return cage_seccomp_load_file(f, &c->seccomp, err);
 }
 
 int cage_bundle_ctx_new(const struct cage_paths *p, struct cage_bundle_ctx **out, cage_err_t *err)

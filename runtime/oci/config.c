@@ -56,12 +56,16 @@ static int parse_mounts(const cage_json *arr, struct cage_oci *oci, const char *
 	return 0;
 }
 
+#define ID_MAX 4294967294LL /* the largest uid or gid: (uid_t)-1 is no id */
+
 static int parse_user(const cage_json *proc, struct cage_oci *oci, const char *name, cage_err_t *err)
 {
 	const cage_json *user = get(proc, "user", CAGE_JSON_OBJECT);
 	long long uid, gid;
-	if (cage_json_int(get(user, "uid", CAGE_JSON_ANY), 0, LLONG_MAX, &uid) < 0 ||
-	    cage_json_int(get(user, "gid", CAGE_JSON_ANY), 0, LLONG_MAX, &gid) < 0)
+	/* Ids are 32 bits, and (uid_t)-1 means "no id": a larger number would
+	 * be cut to another id (4294967296 is root). */
+	if (cage_json_int(get(user, "uid", CAGE_JSON_ANY), 0, ID_MAX, &uid) < 0 ||
+	    cage_json_int(get(user, "gid", CAGE_JSON_ANY), 0, ID_MAX, &gid) < 0)
 		return cage_err_set(err, "%s: process.user.uid/gid missing or invalid", name);
 	oci->uid = (uid_t)uid;
 	oci->gid = (gid_t)gid;
@@ -72,7 +76,7 @@ static int parse_user(const cage_json *proc, struct cage_oci *oci, const char *n
 		return cage_err_sys(err, ENOMEM, "%s", name);
 	for (size_t i = 0; i < n; i++) {
 		long long g;
-		if (cage_json_int(cage_json_array_at(extra, i), 0, LLONG_MAX, &g) < 0)
+		if (cage_json_int(cage_json_array_at(extra, i), 0, ID_MAX, &g) < 0)
 			return cage_err_set(err, "%s: additionalGids[%zu] invalid", name, i);
 		oci->gids[oci->ngids++] = (gid_t)g;
 	}

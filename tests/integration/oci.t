@@ -381,6 +381,10 @@ fails_with "a truncated config.json fails create" 1 "error: $WORLD/bad3: config\
 like "$(cat "$WORLD/last.out")" "config.json" "... naming the file"
 fails_with "... leaving no container" 1 "^cagefs-runtime: no container and no user named x3$" "$RT" state x3
 fails_with "a missing bundle fails" 1 "error: bundle $WORLD/nonesuch: No such file or directory" "$RT" create --bundle "$WORLD/nonesuch" x4
+mkbundle "$WORLD/bad4" "$(args true)
+c['process']['user']['uid'] = 4294967296"
+fails_with "a uid beyond 32 bits is refused, never cut to 0 (root)" 1 \
+	"error: $WORLD/bad4: config\.json: process\.user\.uid/gid missing or invalid" "$RT" create --bundle "$WORLD/bad4" x4b
 mkbundle "$WORLD/bad5" "$(args true)
 c['process']['capabilities']['bounding'].append('CAP_NONSENSE')"
 fails_with "an unknown capability is refused" 1 "config\.json: process\.capabilities\.bounding: unknown capability CAP_NONSENSE" \

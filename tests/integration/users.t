@@ -132,6 +132,13 @@ is "$("$CAGEFSCTL" --cagefs-status)" Disabled "--disable-cagefs"
 "$CAGEFSCTL" --enable-cagefs >/dev/null
 is "$("$CAGEFSCTL" --cagefs-status)" Enabled "--enable-cagefs"
 
+# The admin's seccomp profile: missing, the default; there but unreadable,
+# an error (never a silent fall back to another filter).
+mkdir /etc/cagefs/seccomp.json
+fails_with "an unreadable /etc/cagefs/seccomp.json stops --update-etc" 1 \
+	"error: /etc/cagefs/seccomp\.json: not a regular file" "$CAGEFSCTL" --update-etc alice
+rmdir /etc/cagefs/seccomp.json
+
 # Housekeeping.
 run "--create-mp" "$CAGEFSCTL" --create-mp
 run "cagefs.mp written" test -s /etc/cagefs/cagefs.mp
