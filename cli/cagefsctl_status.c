@@ -67,19 +67,12 @@ int ctl_user_status(struct ctl *c)
 	if (!name)
 		return cage_err_set(&c->err, "--user-status needs a user name");
 	struct cage_user u;
-	uid_t min_uid;
-	_cleanup_strvec_ cage_strvec_t excluded = {0};
+	struct cage_decision d;
 	if (cage_user_lookup(name, &u, &c->err) < 0)
 		return -1;
-	int rc = cage_min_uid(&c->paths, &min_uid, &c->err);
-	if (rc == 0)
-		rc = cage_exclude_load(&c->paths, &excluded, &c->err);
-	cage_err_t why = {0};
-	bool cageable = rc == 0 && cage_user_cageable(&c->paths, &u, min_uid, &excluded, &why) == 0;
-	int enabled = cageable ? cage_user_enabled(&c->paths, u.name, &c->err) : 0;
-	if (enabled < 0)
-		rc = -1;
-	bool on = cageable && enabled > 0;
+	int rc = cage_user_status(&c->paths, &u, &d, &c->err);
+	bool on = rc > 0;
+	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && c->json) {
 		_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
 		cage_jgen_map_open(g);
@@ -88,7 +81,7 @@ int ctl_user_status(struct ctl *c)
 		cage_jgen_string(g, "status");
 		cage_jgen_string(g, on ? "enabled" : "disabled");
 		cage_jgen_string(g, "reason");
-		cage_jgen_string(g, cageable ? "" : why.msg);
+		cage_jgen_string(g, d.why);
 		cage_jgen_map_close(g);
 		rc = print_json(c, g);
 	} else if (rc == 0) {

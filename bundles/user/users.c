@@ -297,16 +297,12 @@ static int not_caged(struct cage_decision *d, const char *fmt, ...)
 
 /* The order matters only for the reason given: each rule is a definite
  * answer, and any file that cannot be read is an error, never a "no". */
-int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+int cage_user_status(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
 		     cage_err_t *err)
 {
 	*d = (struct cage_decision){0};
 	if (u->uid == 0)
 		return not_caged(d, "root is never caged");
-	int on = cage_global_get(p, err);
-	if (on <= 0)
-		return on < 0 ? -1 : not_caged(d, "CageFS is disabled for every user (%s/cagefs.disabled; "
-					       "cagefsctl --enable-cagefs turns it on)", p->etc);
 	uid_t min_uid;
 	if (cage_min_uid(p, &min_uid, err) < 0)
 		return -1;
@@ -324,6 +320,19 @@ int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, stru
 						    "enables it)", u->name, u->name);
 	d->caged = true;
 	return 1;
+}
+
+int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+		     cage_err_t *err)
+{
+	*d = (struct cage_decision){0};
+	if (u->uid == 0)
+		return not_caged(d, "root is never caged");
+	int on = cage_global_get(p, err);
+	if (on <= 0)
+		return on < 0 ? -1 : not_caged(d, "CageFS is disabled for every user (%s/cagefs.disabled; "
+					       "cagefsctl --enable-cagefs turns it on)", p->etc);
+	return cage_user_status(p, u, d, err);
 }
 
 int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool enabled,

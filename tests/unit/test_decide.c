@@ -105,6 +105,13 @@ int main(void)
 	snprintf(buf, sizeof(buf), "CageFS is disabled for every user (%s/cagefs.disabled; cagefsctl "
 		 "--enable-cagefs turns it on)", etc);
 	expect("alice", 1500, 0, buf, "CageFS switched off: not caged");
+	{
+		struct cage_user u = {.name = (char *)"alice", .uid = 1500};
+		struct cage_decision d;
+		cage_err_t err = {0};
+		is_int(cage_user_status(&paths, &u, &d, &err), 1,
+		       "... but alice's own status (--user-status) is still enabled");
+	}
 	rm("cagefs.disabled");
 	expect("alice", 1500, 1, "", "switched on again: caged");
 

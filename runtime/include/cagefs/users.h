@@ -70,6 +70,11 @@ struct cage_decision {
 };
 int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
 		     cage_err_t *err);
+/* The same without the global switch: the user's own status (root, the
+ * minimum uid, the exclude files, the mode and lists), which is what
+ * cagefsctl --user-status and the lists show. */
+int cage_user_status(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+		     cage_err_t *err);
 
 /* Every cageable account (uid >= min, not excluded) from the passwd
  * database, sorted by name, split by status; either list may be NULL. */
