@@ -111,22 +111,21 @@ static int user_state(const struct cage_paths *p, const char *id)
 	cage_err_t err = {0};
 	ino_t ino;
 	struct cage_user u;
-	if (cage_user_lookup(id, &u, &err) < 0 || cage_ns_inode(p, id, &ino, &err) < 0)
+	if (cage_user_lookup(id, &u, &err) < 0)
 		return fail(&err);
-	char *bundle = cage_bundle_dir(p, u.name, u.uid);
-	pid_t *pids;
+	_cleanup_free_ char *bundle = cage_bundle_dir(p, u.name, u.uid);
+	cage_user_free(&u);
+	_cleanup_free_ pid_t *pids = NULL;
 	size_t n;
-	if (cage_pids(p, id, &pids, &n, &err) < 0)
+	if (cage_ns_inode(p, id, &ino, &err) < 0 || cage_pids(p, id, &pids, &n, &err) < 0)
 		return fail(&err);
 	/* OCI state: "created" = namespaces exist, nothing runs in them. */
 	struct cage_ctr_state st = {.status = !ino ? CAGE_CTR_STOPPED : n ? CAGE_CTR_RUNNING : CAGE_CTR_CREATED,
 				    .pid = n ? pids[0] : 0, .bundle = bundle};
-	char *json = cage_ctr_state_json(id, &st);
-	printf("%s\n", json ? json : "{}");
-	free(json);
-	free(pids);
-	free(bundle);
-	cage_user_free(&u);
+	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
+	if (!json)
+		return fprintf(stderr, "cagefs-runtime: cannot write the state of %s\n", id), 1;
+	printf("%s\n", json);
 	return ino ? 0 : 1;
 }
 
@@ -171,7 +170,9 @@ static int ctr_state(const char *root, const char *id)
 	if (cage_ctr_state(root, id, &st, &err) < 0)
 		return fail(&err);
 	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
-	printf("%s\n", json ? json : "{}");
+	if (!json)
+		return fprintf(stderr, "cagefs-runtime: cannot write the state of %s\n", id), 1;
+	printf("%s\n", json);
 	return 0;
 }
 
@@ -286,6 +287,12 @@ int main(int argc, char **argv)
 	const char *cmd = argv[c.i++];
 	if (!strcmp(cmd, "list"))
 		return list_all(&p);
+	static const char *const commands[] = {"create", "run", "start", "state", "kill", "delete", "exec"};
+	bool known = false;
+	for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++)
+		known |= !strcmp(cmd, commands[k]);
+	if (!known)
+		return fprintf(stderr, "cagefs-runtime: unknown command '%s'\n", cmd), usage();
 	if (command_options(argc, argv, &c) < 0 || c.i >= argc)
 		return usage();
 	const char *id = argv[c.i++];

@@ -43,7 +43,6 @@ static const char *const ns_names[CAGE_NS_KINDS] = {"user", "mount", "pid", "ipc
 static const int ns_flags[CAGE_NS_KINDS] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC,
 					    CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWCGROUP};
 
-const char *cage_ns_name(enum cage_ns_kind k) { return ns_names[k]; }
 int cage_ns_flag(enum cage_ns_kind k) { return ns_flags[k]; }
 
 static int parse_namespaces(const cage_json *lx, struct cage_spec *s, cage_err_t *err)
@@ -439,21 +438,6 @@ int cage_spec_load_config(const char *config, const char *bundle, struct cage_sp
 	if (cage_read_file(config, 8u << 20, &text, &len, err) < 0)
 		return -1;
 	return cage_spec_parse(text, len, bundle, s, err);
-}
-
-int cage_spec_load(const char *bundle, struct cage_spec *s, cage_err_t *err)
-{
-	char cwd[PATH_MAX];
-	memset(s, 0, sizeof(*s));
-	if (!bundle && !getcwd(cwd, sizeof(cwd)))
-		return cage_err_sys(err, errno, "getcwd");
-	_cleanup_free_ char *abs = realpath(bundle ? bundle : cwd, NULL);
-	if (!abs)
-		return cage_err_sys(err, errno, "bundle %s", bundle ? bundle : cwd);
-	_cleanup_free_ char *cfg = cage_path_join(abs, CFG);
-	if (!cfg)
-		return cage_err_sys(err, ENOMEM, CFG);
-	return cage_spec_load_config(cfg, abs, s, err);
 }
 
 static void free_hook(struct cage_hook *h)

@@ -61,11 +61,9 @@ struct cage_spec {
 	const cage_json *annotations; /* annotations (in oci.tree), or NULL */
 };
 
-/* Read BUNDLE/config.json.  Everything this runtime cannot honour is an
- * error naming the field, never silently dropped. */
-int cage_spec_load(const char *bundle, struct cage_spec *s, cage_err_t *err);
 /* config.json text: LEN bytes (no NUL needed after them); BUNDLE for
- * relative paths. */
+ * relative paths.  Everything this runtime cannot honour is an error
+ * naming the field, never silently dropped. */
 int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
 		    cage_err_t *err);
 /* The same from a copy of config.json kept elsewhere (the state directory). */
@@ -74,7 +72,6 @@ int cage_spec_load_config(const char *config, const char *bundle, struct cage_sp
 void cage_spec_free(struct cage_spec *s);
 static inline void cage_spec_freep(struct cage_spec *s) { cage_spec_free(s); }
 #define _cleanup_spec_ __attribute__((cleanup(cage_spec_freep)))
-const char *cage_ns_name(enum cage_ns_kind k);
 int cage_ns_flag(enum cage_ns_kind k);
 
 /* ---- the lifecycle ---- */
