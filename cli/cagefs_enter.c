@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	/* Manual: for a user with CageFS disabled, cagefs_enter runs uncaged;
 	 * when that cannot be decided, nothing runs (cage_enter). */
 	struct cage_enter_opts o = {.argv = command(argc, argv, first), .login = argc == first,
-				    .uncaged_ok = true, .user = &u};
+				    .uncaged_ok = true, .on_behalf = as_user_arg, .user = &u};
 	cage_enter(&p, u.name, &o, &err);
 	cage_error("%s", err.msg);
 	return err.errnum == ENOENT ? 127 : 1;

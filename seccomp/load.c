@@ -5,7 +5,7 @@
  * Why a cache: compiling the profile with libseccomp costs more than the
  * rest of a join, and every login of a user loads the same filter.  The
  * caller names the cache file and the time its profile last changed; the
- * cache is used while it is newer. */
+ * cache carries that time and is used while the profile still has it. */
 #define _GNU_SOURCE
 #include "cagefs/seccomp.h"
 
@@ -52,9 +52,13 @@ static int read_bpf(int fd, struct cage_seccomp_prog *out)
 }
 
 /* Compile, export into CACHE (a temp renamed over it) and read it back:
- * what is loaded is byte for byte what the next entry will read. */
-static int compile_bpf(const cage_json *profile, const char *cache, struct cage_seccomp_prog *out,
-		       cage_err_t *err)
+ * what is loaded is byte for byte what the next entry will read.  The
+ * cache takes the time of the profile it was compiled from (CHANGED), not
+ * the time of writing: a profile changed while this one compiled has
+ * another time, so the next entry compiles that one instead of taking
+ * this cache for it. */
+static int compile_bpf(const cage_json *profile, const char *cache, struct timespec changed,
+		       struct cage_seccomp_prog *out, cage_err_t *err)
 {
 	scmp_filter_ctx ctx = NULL;
 	if (cage_seccomp_compile(profile, &ctx, err) < 0)
@@ -68,6 +72,9 @@ static int compile_bpf(const cage_json *profile, const char *cache, struct cage_
 	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
 	seccomp_release(ctx);
+	const struct timespec times[2] = {changed, changed};
+	if (rc == 0 && futimens(fd, times) < 0)
+		rc = -errno;
 	if (rc < 0 || read_bpf(fd, out) < 0) {
 		unlink(tmp);
 		return cage_err_sys(err, rc < 0 ? -rc : EINVAL, "cannot compile the seccomp filter");
@@ -87,14 +94,13 @@ int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct tim
 		return -1;
 	_cleanup_close_ int fd = open(cache, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	bool newer = fd >= 0 && fstat(fd, &st) == 0 &&
-		     (st.st_mtim.tv_sec > changed.tv_sec ||
-		      (st.st_mtim.tv_sec == changed.tv_sec && st.st_mtim.tv_nsec > changed.tv_nsec));
-	if (newer && read_bpf(fd, out) == 0)
+	bool current = fd >= 0 && fstat(fd, &st) == 0 && st.st_mtim.tv_sec == changed.tv_sec &&
+		       st.st_mtim.tv_nsec == changed.tv_nsec;
+	if (current && read_bpf(fd, out) == 0)
 		return 0;
 	free(out->buf);
 	out->buf = NULL;
-	return compile_bpf(profile, cache, out, err);
+	return compile_bpf(profile, cache, changed, out, err);
 }
 
 int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -243,9 +244,52 @@ static int exec_command(char *const *argv, const char *shell, bool login, cage_e
 	return cage_err_sys(err, e, "cannot run %s", path);
 }
 
+/* A command root runs for a user (cagefs_enter_user: su -c's case) loses
+ * root's terminal as its controlling terminal, so nothing it leaves behind
+ * can push input into root's shell (TIOCSTI) or take the terminal's
+ * foreground (TIOCSPGRP): both work only on one's controlling terminal.  A
+ * new session does it; a process group leader (a shell's job) cannot make
+ * one, and gives the terminal up with TIOCNOTTY, staying in root's job so
+ * Ctrl-C still reaches it.  A session leader has no one's terminal to
+ * protect.  A login shell keeps the terminal, as with su -. */
+static void own_session(const struct cage_enter_opts *o)
+{
+	if (!o->on_behalf || !o->argv || !o->argv[0] || getsid(0) == getpid() || setsid() >= 0)
+		return;
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0) {
+		ioctl(tty, TIOCNOTTY);
+		close(tty);
+	}
+}
+
+/* The environment of a user's program that root started: the user's own
+ * names, a plain PATH and the terminal type, nothing of root's. */
+static char **user_env(const struct cage_user *u)
+{
+	static cage_strvec_t env; /* lives until exec */
+	char *v = NULL;
+	const char *term = getenv("TERM");
+	if (asprintf(&v, "HOME=%s", u->home) >= 0)
+		cage_strvec_push_owned(&env, v);
+	if (asprintf(&v, "USER=%s", u->name) >= 0)
+		cage_strvec_push_owned(&env, v);
+	if (asprintf(&v, "LOGNAME=%s", u->name) >= 0)
+		cage_strvec_push_owned(&env, v);
+	if (asprintf(&v, "SHELL=%s", u->shell) >= 0)
+		cage_strvec_push_owned(&env, v);
+	cage_strvec_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
+	if (term && asprintf(&v, "TERM=%s", term) >= 0)
+		cage_strvec_push_owned(&env, v);
+	return env.v;
+}
+
 /* Manual ("Running Command Inside CageFS"): a user whose CageFS is
  * disabled runs the command without a cage, as themselves, with every
- * privilege of ours gone. */
+ * privilege of ours gone.  Run by root for the user (cagefs_enter_user),
+ * it gets nothing of root's either: no open file, not root's working
+ * directory but the user's home, not root's environment, not root's
+ * terminal session (own_session) — what the caged path gives too. */
 static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *o, const char *why,
 		       cage_err_t *err)
 {
@@ -254,6 +298,13 @@ static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *
 		return cage_err_sys(err, errno, "cannot take the groups of %s", u->name);
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
 		return cage_err_sys(err, errno, "cannot become %s", u->name);
+	if (o->on_behalf) {
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (chdir(u->home) < 0 && chdir("/") < 0)
+			return cage_err_sys(err, errno, "chdir");
+		environ = user_env(u);
+		own_session(o);
+	}
 	return exec_command(o->argv, u->shell, o->login, err);
 }
 
@@ -289,6 +340,7 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 		/* No fd of ours may reach the user's program (CVE-2024-21626). */
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		environ = build_env(&oci, o->as_root);
+		own_session(o);
 		exec_command(argv, NULL, o->login, err);
 		cage_err_prefix(err, "in the cage of %s", u->name);
 	}

@@ -25,6 +25,9 @@ struct cage_enter_opts {
 	bool login;               /* run argv[0] as a login shell ("-bash") */
 	bool uncaged_ok;          /* a user CageFS definitely does not apply to runs
 				   * uncaged, as themselves (cagefs_enter; manual) */
+	bool on_behalf;           /* root runs this for the user (cagefs_enter_user):
+				   * a command gets a session of its own; uncaged, also
+				   * no fd, cwd or environment of root's */
 	const struct cage_user *user; /* the caller looked the user up already
 				   * (saves a passwd scan per entry), or NULL */
 };

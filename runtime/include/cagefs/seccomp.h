@@ -70,8 +70,9 @@ struct cage_seccomp_prog {
 	unsigned int flags;       /* the profile's SECCOMP_FILTER_FLAG_* */
 	scmp_filter_ctx ctx;
 };
-/* PROFILE's filter, read from CACHE if that is newer than CHANGED (the
- * time the profile last changed), else compiled and written there. */
+/* PROFILE's filter, read from CACHE if that was compiled from the profile
+ * as it was at CHANGED (the time it last changed: the cache carries it),
+ * else compiled and written there. */
 int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct timespec changed,
 			 struct cage_seccomp_prog *out, cage_err_t *err);
 int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err);
