@@ -87,7 +87,7 @@ run "kill --signal KILL" "$RT" kill --signal KILL c3
 for i in $(seq 50); do [ "$("$RT" state c3 | field status)" = stopped ] && break; sleep 0.1; done
 run "delete after KILL" "$RT" delete c3
 "$RT" create --bundle "$WORLD/b2" c4
-fails_with "an unknown command fails, with the usage" 2 "^usage: cagefs-runtime " "$RT" frobnicate c4
+fails_with "an unknown command fails, with the usage" 2 "^Usage: cagefs-runtime " "$RT" frobnicate c4
 run "delete --force of a created container" "$RT" delete --force c4
 fails_with "... it is gone" 1 "^cagefs-runtime: no container and no user named c4$" "$RT" state c4
 fails_with "an id with a slash is refused" 1 "error: invalid container id '\.\./x'" "$RT" create --bundle "$WORLD/b2" ../x
