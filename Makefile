@@ -1,5 +1,5 @@
 # cagefs — one non-recursive GNU make for the whole tree (docs/ARCHITECTURE.md).
-# make demo | check | all | install | bench | fuzz | lint | deps | clean
+# make demo | check | all | install | install-files | bench | fuzz | lint | deps | clean
 
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -57,7 +57,7 @@ DEB_TEST := perl util-linux passwd procps rsync groff-base man-db bsdextrautils 
 	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
-.PHONY: all deps check check-unit check-integration check-selftest demo shell bench fuzz install lint clean
+.PHONY: all deps check check-unit check-integration check-selftest demo shell bench fuzz install install-files lint clean
 
 all: $(PROGS)
 
@@ -197,21 +197,30 @@ bench: deps all
 	tests/bench/run
 	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d
-	install -m 0755 $(B)/cagefsctl $(DESTDIR)$(SBINDIR)/cagefsctl
-	install -m 0755 $(B)/cagefs-runtime $(DESTDIR)$(SBINDIR)/cagefs-runtime
-	install -m 0755 $(B)/cagefs_enter $(DESTDIR)$(SBINDIR)/cagefs_enter_user
-	install -d $(DESTDIR)$(PREFIX)/bin
+# make install builds, then copies the programs of $(B); make install-files
+# copies those of BIN (default $(B)) and builds nothing: the tests install
+# the programs under test with it (BIN="$B", tests/lib/world.sh), stubs too.
+BIN ?= $(B)
+define install_files
+	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d"
+	install -m 0755 "$(BIN)/cagefsctl" "$(DESTDIR)$(SBINDIR)/cagefsctl"
+	install -m 0755 "$(BIN)/cagefs-runtime" "$(DESTDIR)$(SBINDIR)/cagefs-runtime"
+	install -m 0755 "$(BIN)/cagefs_enter" "$(DESTDIR)$(SBINDIR)/cagefs_enter_user"
+	install -d "$(DESTDIR)$(PREFIX)/bin"
 	# setuid root: a user enters only their own cage, with everything dropped.
-	install -m 4755 $(B)/cagefs_enter $(DESTDIR)$(PREFIX)/bin/cagefs_enter
-	install -m 0644 contrib/conf.d/*.cfg $(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d/
-	test -e $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list || \
-		install -m 0644 contrib/black.list $(DESTDIR)$(SYSCONFDIR)/cagefs/black.list
-	install -d $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 contrib/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 4755 "$(BIN)/cagefs_enter" "$(DESTDIR)$(PREFIX)/bin/cagefs_enter"
+	install -m 0644 contrib/conf.d/*.cfg "$(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d/"
+	test -e "$(DESTDIR)$(SYSCONFDIR)/cagefs/black.list" || \
+		install -m 0644 contrib/black.list "$(DESTDIR)$(SYSCONFDIR)/cagefs/black.list"
+	install -d "$(DESTDIR)$(MANDIR)/man8"
+	install -m 0644 contrib/man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
 	# cagefs_enter_user is documented in cagefs_enter(8).
-	ln -sf cagefs_enter.8 $(DESTDIR)$(MANDIR)/man8/cagefs_enter_user.8
+	ln -sf cagefs_enter.8 "$(DESTDIR)$(MANDIR)/man8/cagefs_enter_user.8"
+endef
+install: all
+	$(install_files)
+install-files:
+	$(install_files)
 
 # cppcheck does not know __attribute__((cleanup)) and takes every scope-bound
 # free or close for a leak: leaks are LeakSanitizer's to find, in the fuzzers.

@@ -1,7 +1,9 @@
 #!/bin/bash
 # make shell: a root shell in a throwaway world (tests/lib/world.sh) with
-# cagefs installed into that world by `make install PREFIX=/usr` (the
+# cagefs installed into that world by `make install-files PREFIX=/usr` (the
 # world's /usr and /etc are its own: the host's are never written), the
+# programs of $B (`make shell` built them; CAGEFS_BUILD's stubs under
+# `make check-selftest`, so that shell.t fails without our programs), the
 # skeleton built from the shipped Debian conf.d and two enabled demo users.
 # Leaving the shell ends the world and everything in it.  With standard
 # input not a terminal, the shell runs the commands it reads and exits with
@@ -9,8 +11,8 @@
 . "$(dirname "$0")/lib/world.sh"
 world_enter "$@"
 set -e
-make -s -C "$TOP" install PREFIX=/usr >"$WORLD/install.log" 2>&1 \
-	|| { cat "$WORLD/install.log"; world_die "make install into the world failed"; }
+make -s -C "$TOP" install-files BIN="$B" PREFIX=/usr >"$WORLD/install.log" 2>&1 \
+	|| { cat "$WORLD/install.log"; world_die "make install-files into the world failed"; }
 cagefsctl --init >"$WORLD/init.log" 2>&1 || { cat "$WORLD/init.log"; world_die "cagefsctl --init failed"; }
 useradd -m -s /bin/bash alice && useradd -m -s /bin/bash bob
 echo "bob's private notes" > /home/bob/notes.txt && chown bob: /home/bob/notes.txt

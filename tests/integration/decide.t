@@ -18,11 +18,11 @@ cat > /etc/cagefs/conf.d/base.cfg <<'C'
 [base]
 paths=/bin/bash, /bin/sh, /usr/bin/id, /usr/bin/readlink, /bin/echo
 C
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
 useradd -m -u 1601 -s /bin/bash alice && useradd -m -u 1602 -s /bin/bash bob \
 	&& useradd -m -u 1603 -s /bin/bash carol || world_die "useradd"
-"$CAGEFSCTL" --enable alice carol >/dev/null 2>&1 || world_die "--enable failed"
+"$SETUP_CAGEFSCTL" --enable alice carol >/dev/null 2>&1 || world_die "--enable failed"
 mkdir -p /etc/cagefs/exclude && echo carol > /etc/cagefs/exclude/panel
 mkdir -p "$WORLD/bin" && cp "$B/cagefs_enter" "$WORLD/bin/cagefs_enter" \
 	&& chmod 4755 "$WORLD/bin/cagefs_enter" || world_die "setuid copy"
@@ -52,7 +52,7 @@ for P in enter enter_user exec; do
 	is "$(printf '%s\n' "$out" | tail -1)" "rc=0" "$P: alice (enabled) exits 0"
 	ok "$([ -n "$got" ] && [ "$got" != "$HOSTNS" ]; echo $?)" "$P: alice runs in a mount namespace not the host's ($got)"
 	ns=${ns:-$got}
-	is "$got" "$ns" "$P: ... the same one for every path"
+	same "$got" "$ns" "$P: ... the same one for every path"
 done
 out=$(via ctl alice)
 is "$out" "ran as root in $ns

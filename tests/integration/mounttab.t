@@ -61,9 +61,9 @@ cat > /etc/cagefs/conf.d/base.cfg <<'C'
 paths=/bin/sh, /bin/cat, /bin/grep, /usr/bin/awk, /usr/bin/mawk, /bin/sleep, /usr/bin/readlink
 C
 printf '/srv/shared\n/srv/shared/inner\n/srv/other\n' > /etc/cagefs/cagefs.mp
-"$CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 useradd -m -u 1701 alice && useradd -m -u 1702 bob || world_die "useradd"
-"$CAGEFSCTL" --enable alice bob >/dev/null 2>&1 || world_die "--enable failed"
+"$SETUP_CAGEFSCTL" --enable alice bob >/dev/null 2>&1 || world_die "--enable failed"
 "$B/cagefs_enter_user" alice 'exec sleep 1000' & SLEEPER=$!
 "$B/cagefs_enter_user" bob 'exec sleep 1000' &
 for u in alice bob; do
@@ -80,7 +80,7 @@ bob: 2 mounts detached
 unmount-dir: 2 cages, 0 failed" "--unmount-dir /srv/shared/: both mounts detached in each live cage"
 is "$(mounted alice)" "/srv/other" "after: alice's cage keeps /srv/other only"
 is "$(mounted bob)" "/srv/other" "after: so does bob's"
-is "$("$B/cagefs_enter_user" alice 'readlink /proc/self/ns/mnt')" "$ns" "the cage stays: the next entry joins the same one"
+same "$("$B/cagefs_enter_user" alice 'readlink /proc/self/ns/mnt')" "$ns" "the cage stays: the next entry joins the same one"
 is "$(kill -0 $SLEEPER 2>&1; echo $?)" 0 "a process in the cage keeps running"
 is "$("$CAGEFSCTL" --unmount-dir /srv/shared 2>&1; echo "rc=$?")" "unmount-dir: 2 cages, 0 failed
 rc=0" "again: nothing left to detach, nothing said for any cage"

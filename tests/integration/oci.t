@@ -52,8 +52,8 @@ fails_with "start of a running container fails" 1 "error: container c2 is not in
 fails_with "delete of a running container fails (without --force)" 1 \
 	"error: container c2 is running, not stopped: kill it first, or delete --force" "$RT" delete c2
 is "$("$RT" state c2 | field status)" running "... and leaves it running"
-like "$("$RT" exec c2 sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "; hostname')" "^[0-9]+
-sh -c trap" "exec joins the container: its pid namespace, its init as pid 1"
+like "$("$RT" exec c2 sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "; hostname' | tr '\n' '|')" "^[0-9]+[|]sh -c trap" \
+	"exec joins the container: its pid namespace, its init as pid 1"
 run "kill (TERM by default) returns 0" "$RT" kill c2
 for i in $(seq 50); do [ "$("$RT" state c2 | field status)" = stopped ] && break; sleep 0.1; done
 is "$(cat "$SHARE/term" 2>/dev/null)" term "the process got SIGTERM"
@@ -283,9 +283,8 @@ c['linux']['resources'] = {'memory': {'limit': 67108864}}"
 		\"\$RT\" create --bundle $WORLD/b12 u1 && cat /sys/fs/cgroup$own2/$cg/pure/hugetlb.1GB.max &&
 		grep '^0::' /proc/\$(\"\$RT\" state u1 | sed 's/.*\"pid\":\([0-9]*\).*/\1/')/cgroup; \"\$RT\" delete --force u1;
 		test -e /sys/fs/cgroup$own2/$cg/pure && echo left; \"\$RT\" run --bundle $WORLD/b12b u2" 2>&1)
-	like "$out" "^0
-0::$own2/$cg/pure
-" "unified host: the limit is set in the one v2 tree, and the init is in it"
+	like "$(printf '%s\n' "$out" | tr '\n' '|')" "^0[|]0::$own2/$cg/pure[|]" \
+		"unified host: the limit is set in the one v2 tree, and the init is in it"
 	lacks "$out" "^0::$own2/$cg/pure$" "^left$" "unified host: delete removes the cgroup (where the init was)"
 	like "$out" "no cgroup hierarchy has the memory controller" "unified host: a limit whose controller v2 lacks is refused"
 	# delete removes the container's directory; its parent is the test's.

@@ -21,21 +21,18 @@ like "$out" "skeleton   /usr/share/cagefs-skeleton \([1-9][0-9]* entries, from /
 	"... that the skeleton was built, with its size"
 like "$out" "users      alice and bob, enabled \(Mode: Disable All\)" "... and who the demo users are"
 like "$out" "cagefs_enter_user alice 'id; ls -a /home; ps aux'" "... and what to try"
-like "$out" "
-installed: /usr/sbin/cagefsctl 4755
-alice
-bob
-alice
-\.
-\.\.
-alice
-cat: /home/bob/notes.txt: No such file or directory
-alice
-/usr/share/man/man8/cagefsctl.8(\.gz)?$" \
+# (the lines the commands printed, one line: a pattern with newlines would
+# be a list of patterns to grep, any of them enough)
+like "$(printf '%s\n' "$out" | sed -n '/^installed: /,$p' | tr '\n' '|')" \
+	'^installed: /usr/sbin/cagefsctl 4755[|]alice[|]bob[|]alice[|]\.[|]\.\.[|]alice[|]cat: /home/bob/notes\.txt: No such file or directory[|]alice[|]/usr/share/man/man8/cagefsctl\.8(\.gz)?[|]$' \
 	"cagefsctl installed, cagefs_enter setuid; both users enabled; alice's cage shows only alice; the setuid cagefs_enter works; the man page is installed"
-is "$(command -v cagefsctl; ls /usr/bin/cagefs_enter /etc/cagefs/conf.d /var/cagefs 2>&1; getent passwd alice)" \
-	"ls: cannot access '/usr/bin/cagefs_enter': No such file or directory
+# Nothing left here proves something only if the shell installed, built
+# and added it there: its cagefsctl listed the users it had enabled.
+is "$(printf '%s\n' "$out" | grep -x -A2 'installed: /usr/sbin/cagefsctl 4755' | tr '\n' ' ')
+$(command -v cagefsctl; ls /usr/bin/cagefs_enter /etc/cagefs/conf.d /var/cagefs 2>&1; getent passwd alice)" \
+	"installed: /usr/sbin/cagefsctl 4755 alice bob 
+ls: cannot access '/usr/bin/cagefs_enter': No such file or directory
 ls: cannot access '/var/cagefs': No such file or directory
-/etc/cagefs/conf.d:" "after the shell: nothing it installed, built or added is in this world"
+/etc/cagefs/conf.d:" "after the shell (which installed cagefsctl and enabled alice and bob): nothing it installed, built or added is in this world"
 
 done_testing

@@ -12,17 +12,25 @@ fails(){ local d=$1; shift; "$@" >"$WORLD/last.out" 2>&1; local rc=$?; [ $rc != 
 # Returns 0 if so (a later check of what the refusal left can fold it in).
 fails_with() {
 	local d=$1 want=$2 pat=$3; shift 3
+	one_pattern "$pat" "$d" || return 1
 	"$@" >"$WORLD/last.out" 2>&1; local rc=$?
 	if [ "$rc" = "$want" ] && grep -Eq -- "$pat" "$WORLD/last.out"; then ok 0 "$d"; return 0; fi
 	ok 1 "$d"; echo "#   expected status $want and output matching: $pat"; echo "#   got status $rc:"
 	sed 's/^/#   /' "$WORLD/last.out" | tail -20; return 1
 }
 is()   { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diff <(printf '%s\n' "$2") <(printf '%s\n' "$1") | head -20 | sed 's/^/#   /'; fi; }
-like() { if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; printf '%s\n' "$1" | head -20 | sed 's/^/#   got: /'; echo "#   expected to match: $2"; fi; }
+# one_pattern PATTERN DESCRIPTION: not ok if PATTERN has a newline: grep
+# takes each of its lines for a pattern of its own, any one enough (an empty
+# line matches everything); match such text as one line (tr '\n' '|').
+one_pattern() {
+	case $1 in *$'\n'*) ok 1 "$2"; printf '%s\n' "$1" | sed 's/^/#   a pattern with a newline, a list of patterns to grep: /'; return 1 ;; esac
+}
+like() { one_pattern "$2" "$3" || return; if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; printf '%s\n' "$1" | head -20 | sed 's/^/#   got: /'; echo "#   expected to match: $2"; fi; }
 # lacks TEXT PRESENT ABSENT DESCRIPTION: ok if TEXT matches PRESENT (the
 # command ran and gave its normal output) and nothing in it matches ABSENT
 # (an empty TEXT, a command that never ran, proves no absence).
 lacks() {
+	one_pattern "$2" "$4" || return
 	if printf '%s' "$1" | grep -Eq -- "$2"; then unlike "$1" "$3" "$4"; return; fi
 	ok 1 "$4"; printf '%s\n' "$1" | head -20 | sed 's/^/#   got: /'; echo "#   expected to match: $2 (and not: $3)"
 }

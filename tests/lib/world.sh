@@ -21,9 +21,9 @@ world_die() { echo "Bail out! $*"; exit 1; }
 # nothing and exit 127, see tests/selftest).  Always the real build:
 # TOOLS, the tests' own helper programs (tests/oci-validate), and
 # SETUP_CAGEFSCTL, for the set-up a test starts from and does not examine
-# (runtime.t's skeleton and users; users.t's and mounts.t's skeleton, which
-# skeleton.t tests), so that against the stubs a test still reaches its
-# assertions.  Without CAGEFS_BUILD both cagefsctl are the same file.
+# (the skeleton and users of runtime.t, decide.t and mounttab.t; users.t's
+# and mounts.t's skeleton, which skeleton.t tests), so that against the
+# stubs a test still reaches its assertions.  Without CAGEFS_BUILD both cagefsctl are the same file.
 B="${CAGEFS_BUILD:-$TOP/build}"
 case $B in /*) ;; *) world_die "CAGEFS_BUILD must be an absolute directory: $B" ;; esac
 TOOLS="$TOP/build/tests"
