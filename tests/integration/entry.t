@@ -86,9 +86,9 @@ J
 chmod 755 /home/bob/job.sh && chown bob: /home/bob/job.sh
 out=$("$PY" "$WORLD/admin_terminal.py" "$B/cagefs_enter_user bob /home/bob/job.sh" 4 "true" 1 2>&1)
 like "$out" "bob's job" "root's shell ran bob's job (uncaged)"
-is "$(sort -u /home/bob/tiocsti 2>&1)" "refused: Operation not permitted" \
-	"... whose leftover process cannot push input into root's terminal (TIOCSTI: not its terminal)"
-is "$(cat "$WORLD/pwned-by-bob" 2>&1)" "cat: $WORLD/pwned-by-bob: No such file or directory" "... so root ran nothing of bob's"
+is "$(sort -u /home/bob/tiocsti 2>&1; cat "$WORLD/pwned-by-bob" 2>&1)" "refused: Operation not permitted
+cat: $WORLD/pwned-by-bob: No such file or directory" \
+	"... whose leftover process cannot push input into root's terminal (TIOCSTI: not its terminal), so root ran nothing of bob's"
 # alice's job, caged: TIOCSTI is refused by the filter; the foreground of
 # root's terminal is not hers to take either (TIOCSPGRP).
 cat > /home/alice/job.sh <<'J'
