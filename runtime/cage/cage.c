@@ -172,8 +172,8 @@ static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 	return cage_become_user(oci, none, err);
 }
 
-/* The compiled filter of a bundle, cached in RUN/seccomp/USER.bpf while it
- * is newer than config.json (seccomp/load.c). */
+/* The compiled filter of a bundle, cached in RUN/seccomp/USER.bpf while
+ * config.json has the time the cache was compiled for (seccomp/load.c). */
 static int prepare_seccomp(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
 			   struct timespec config_mtime, struct cage_seccomp_prog *out, cage_err_t *err)
 {
@@ -334,13 +334,14 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 	char *const *argv = o->argv && o->argv[0] ? o->argv : oci.args.v;
 	if (rc == 0 && (!argv || !argv[0]))
 		rc = cage_err_set(err, "nothing to run for %s", u->name);
+	if (rc == 0)
+		own_session(o); /* before the filter, which a profile may make refuse it */
 	if (rc == 0 && !o->as_root)
 		rc = cage_seccomp_load(&filter, err);
 	if (rc == 0) {
 		/* No fd of ours may reach the user's program (CVE-2024-21626). */
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		environ = build_env(&oci, o->as_root);
-		own_session(o);
 		exec_command(argv, NULL, o->login, err);
 		cage_err_prefix(err, "in the cage of %s", u->name);
 	}
