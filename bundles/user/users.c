@@ -245,14 +245,26 @@ int cage_exclude_load(const struct cage_paths *p, cage_strvec_t *out, cage_err_t
 	return exclude_scan(p, NULL, out, NULL, 0, err);
 }
 
+/* Root and the system accounts (below MIN_UID, and nobody) are never
+ * caged: true, with the reason in WHY. */
+static bool system_account(const struct cage_user *u, uid_t min_uid, char *why, size_t size)
+{
+	if (u->uid == 0)
+		snprintf(why, size, "root is never caged");
+	else if (u->uid < min_uid || u->uid == 65534)
+		snprintf(why, size, "uid %u is below the minimum uid %u (a system account; see "
+			 "cagefsctl --set-min-uid)", (unsigned)u->uid, (unsigned)min_uid);
+	else
+		return false;
+	return true;
+}
+
 int cage_user_cageable(const struct cage_paths *p, const struct cage_user *u, uid_t min_uid,
 		       const cage_strvec_t *excluded, cage_err_t *err)
 {
-	if (u->uid == 0)
-		return cage_err_set(err, "%s: root is never caged", u->name);
-	if (u->uid < min_uid || u->uid == 65534)
-		return cage_err_set(err, "%s: uid %u is below the minimum uid %u (a system account; "
-				    "see --set-min-uid)", u->name, (unsigned)u->uid, (unsigned)min_uid);
+	char why[256];
+	if (system_account(u, min_uid, why, sizeof(why)))
+		return cage_err_set(err, "%s: %s", u->name, why);
 	if (excluded && cage_strvec_contains(excluded, u->name))
 		return cage_err_set(err, "%s: excluded in %s/exclude", u->name, p->etc);
 	return 0;
@@ -306,9 +318,8 @@ int cage_user_status(const struct cage_paths *p, const struct cage_user *u, stru
 	uid_t min_uid;
 	if (cage_min_uid(p, &min_uid, err) < 0)
 		return -1;
-	if (u->uid < min_uid || u->uid == 65534)
-		return not_caged(d, "uid %u is below the minimum uid %u (a system account; see "
-				 "cagefsctl --set-min-uid)", (unsigned)u->uid, (unsigned)min_uid);
+	if (system_account(u, min_uid, d->why, sizeof(d->why)))
+		return 0;
 	char where[4096] = "";
 	if (exclude_scan(p, u->name, NULL, where, sizeof(where), err) < 0)
 		return -1;

@@ -185,18 +185,22 @@ static int prepare_seccomp(const struct cage_paths *p, const char *user, const s
 	return cage_seccomp_prepare(oci->seccomp, cache, config_mtime, out, err);
 }
 
+/* The caller's TERM is the one thing of its environment a program keeps. */
+static void push_term(cage_strvec_t *env)
+{
+	const char *term = getenv("TERM");
+	char *t = NULL;
+	if (term && asprintf(&t, "TERM=%s", term) >= 0)
+		cage_strvec_push_owned(env, t);
+}
+
 static char **build_env(const struct cage_oci *oci, bool as_root)
 {
 	static cage_strvec_t env; /* lives until exec */
 	for (size_t i = 0; i < oci->env.n; i++)
 		if (!as_root || strncmp(oci->env.v[i], "HOME=", 5))
 			cage_strvec_push(&env, oci->env.v[i]);
-	const char *term = getenv("TERM");
-	if (term) {
-		char *t = NULL;
-		if (asprintf(&t, "TERM=%s", term) >= 0)
-			cage_strvec_push_owned(&env, t);
-	}
+	push_term(&env);
 	if (as_root)
 		cage_strvec_push(&env, "HOME=/root");
 	if (!env.v)
@@ -269,7 +273,6 @@ static char **user_env(const struct cage_user *u)
 {
 	static cage_strvec_t env; /* lives until exec */
 	char *v = NULL;
-	const char *term = getenv("TERM");
 	if (asprintf(&v, "HOME=%s", u->home) >= 0)
 		cage_strvec_push_owned(&env, v);
 	if (asprintf(&v, "USER=%s", u->name) >= 0)
@@ -279,8 +282,7 @@ static char **user_env(const struct cage_user *u)
 	if (asprintf(&v, "SHELL=%s", u->shell) >= 0)
 		cage_strvec_push_owned(&env, v);
 	cage_strvec_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
-	if (term && asprintf(&v, "TERM=%s", term) >= 0)
-		cage_strvec_push_owned(&env, v);
+	push_term(&env);
 	return env.v;
 }
 
