@@ -90,6 +90,10 @@ static char **command(int argc, char **argv, int first)
 int main(int argc, char **argv)
 {
 	info_options(argc, argv);
+	/* Before anything is written: the caller's RLIMIT_FSIZE or a signal
+	 * it set up must not cut this program short half way (§4.7). */
+	struct cage_inherited inherited;
+	cage_inherited_take(&inherited);
 	ensure_std_fds();
 	if (argc < 1 || !argv[0])
 		return 2;
@@ -122,7 +126,8 @@ int main(int argc, char **argv)
 	/* Manual: for a user with CageFS disabled, cagefs_enter runs uncaged;
 	 * when that cannot be decided, nothing runs (cage_enter). */
 	struct cage_enter_opts o = {.argv = command(argc, argv, first), .login = argc == first,
-				    .uncaged_ok = true, .on_behalf = as_user_arg, .user = &u};
+				    .uncaged_ok = true, .on_behalf = as_user_arg, .user = &u,
+				    .inherited = &inherited};
 	cage_enter(&p, u.name, &o, &err);
 	cage_error("%s", err.msg);
 	return err.errnum == ENOENT ? 127 : 1;

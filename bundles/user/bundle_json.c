@@ -117,8 +117,9 @@ static void gen_linux(cage_jgen *g, struct cage_bundle_ctx *c)
 	cage_jgen_map_open(g);
 	cage_jgen_string(g, "namespaces");
 	cage_jgen_array_open(g);
-	static const char *const ns[] = {"mount", "ipc", "uts"};
-	for (size_t i = 0; i < 3; i++) {
+	/* pid: the cage's processes see only one another (§4.15) */
+	static const char *const ns[] = {"pid", "mount", "ipc", "uts"};
+	for (size_t i = 0; i < 4; i++) {
 		cage_jgen_map_open(g);
 		kv(g, "type", ns[i]);
 		cage_jgen_map_close(g);

@@ -58,26 +58,87 @@ static int decide(const struct cage_paths *p, const struct cage_user *u, struct 
 	return caged;
 }
 
-static int child_build(const struct cage_oci *oci, const char *user, const char *pin_cgroup, int report)
+/* The pin: the first process of the cage's PID namespace (so the cage's
+ * /proc shows the cage alone, and the cage ends with it), in the new mount,
+ * ipc and uts namespaces.  It builds the root, says "ok", and becomes the
+ * pin only when the entry answers "recorded"; anything else (the entry was
+ * killed half way, by a caller's limit or signal) and it exits, taking the
+ * cage with it: no pin lives that no record names. */
+static int pin_build(const struct cage_oci *oci, const char *user, int report)
 {
 	cage_err_t err = {0};
-	/* Moved before the cage is built, so what the kernel charges for it
-	 * (mounts, procfs) is not the session's either. */
+	if (cage_build_root(oci, &err) == 0)
+		snprintf(err.msg, sizeof(err.msg), "ok");
+	if (send(report, err.msg, strlen(err.msg) + 1, MSG_NOSIGNAL) < 0 || strcmp(err.msg, "ok"))
+		return 1;
+	char reply[16] = "";
+	if (recv(report, reply, sizeof(reply) - 1, 0) <= 0 || strcmp(reply, "recorded"))
+		return 1;
+	cage_pin_sleep(user);
+}
+
+/* Forked by the entry: leaves the entry's session first (the caller's
+ * Ctrl-C must not reach a half-built cage), moves to pin_cgroup before
+ * anything is charged (§4.5), makes the namespaces and forks the pin into
+ * them, says the pin's pid, and exits, so the pin is no child of the
+ * user's program. */
+static int builder(const struct cage_oci *oci, const char *user, const char *pin_cgroup, int report)
+{
+	setsid();
+	cage_err_t err = {0};
 	if (pin_cgroup[0] && cage_cg_move(pin_cgroup, getpid(), &err) < 0)
 		cage_warn("the cage of %s stays pinned in this session's cgroup: %s", user, err.msg);
 	err = (cage_err_t){0};
-	int flags = oci->namespaces & (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
+	int flags = (oci->namespaces & (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)) | CLONE_NEWPID;
+	pid_t pin = -1;
 	if (unshare(flags) < 0)
 		cage_err_sys(&err, errno, "unshare");
-	else if (cage_build_root(oci, &err) == 0)
-		snprintf(err.msg, sizeof(err.msg), "ok %d", getpid());
-	if (write(report, err.msg, strlen(err.msg) + 1) < 0 || strncmp(err.msg, "ok ", 3))
-		return 1;
-	/* Wait until the pid is recorded, then hold the cage (pins.c). */
-	char c;
-	while (read(report, &c, 1) > 0)
-		;
-	cage_pin_sleep(user);
+	else if ((pin = fork()) == 0)
+		_exit(pin_build(oci, user, report));
+	else if (pin < 0)
+		cage_err_sys(&err, errno, "fork");
+	else
+		snprintf(err.msg, sizeof(err.msg), "pid %d", pin);
+	return send(report, err.msg, strlen(err.msg) + 1, MSG_NOSIGNAL) < 0 || pin < 0;
+}
+
+/* The pin's parent once the builder is gone: init, or a root process (a
+ * container's init, a root subreaper).  A user's PR_SET_CHILD_SUBREAPER
+ * process would get it instead (the kernel gives orphans to the nearest
+ * subreaper above them): refused, the pin must be no user's child. */
+static int pin_parent_ok(pid_t pin, const char *user, cage_err_t *err)
+{
+	char path[64], buf[1024];
+	long ppid = -1, uid = -1;
+	for (int step = 0; step < 2; step++) {
+		snprintf(path, sizeof(path), "/proc/%ld/status", step ? ppid : (long)pin);
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		buf[n > 0 ? n : 0] = '\0';
+		char *f = strstr(buf, step ? "\nUid:\t" : "\nPPid:\t");
+		if (f)
+			*(step ? &uid : &ppid) = strtol(f + 6, NULL, 10);
+		if (ppid == 1 || (step && uid == 0))
+			return 0;
+	}
+	return cage_err_set(err, "cannot build the cage of %s: its pin would be a child of process %ld "
+			    "(uid %ld), a child subreaper; enter from a login instead", user, ppid, uid);
+}
+
+/* The builder's two messages: "pid N" (or why not), then the pin's "ok"
+ * (or why not).  The pin's host pid, or -1. */
+static pid_t pin_reported(int sock, const char *user, cage_err_t *err)
+{
+	char msg[CAGE_ERR_MSG_MAX] = "";
+	ssize_t n = recv(sock, msg, sizeof(msg) - 1, 0);
+	long pid = 0;
+	if (n <= 0 || sscanf(msg, "pid %ld", &pid) != 1 || pid <= 1)
+		return cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
+	n = recv(sock, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || strcmp(msg, "ok"))
+		return cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
+	return (pid_t)pid;
 }
 
 static int create_cage(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
@@ -90,33 +151,25 @@ static int create_cage(const struct cage_paths *p, const char *user, const struc
 	if (cage_pin_cgroup(p, pin_cgroup, sizeof(pin_cgroup), &cerr) < 0)
 		cage_warn("%s; the cage of %s stays pinned in this session's cgroup", cerr.msg, user);
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cage_err_sys(err, errno, "socketpair");
 	pid_t child = fork();
 	if (child == 0) {
-		/* Double fork: the pin belongs to init, not to the user's program. */
 		close(sv[0]);
-		if (fork() != 0)
-			_exit(0);
-		_exit(child_build(oci, user, pin_cgroup, sv[1]));
+		_exit(builder(oci, user, pin_cgroup, sv[1]));
 	}
 	close(sv[1]);
-	if (child > 0)
-		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-			;
-	char msg[CAGE_ERR_MSG_MAX] = "";
-	ssize_t n = child > 0 ? read(sv[0], msg, sizeof(msg) - 1) : -1;
-	int rc = 0;
-	long pid = 0;
-	if (child < 0)
-		rc = cage_err_sys(err, errno, "fork");
-	else if (n <= 0 || sscanf(msg, "ok %ld", &pid) != 1 || pid <= 1)
-		rc = cage_err_set(err, "cannot build the cage of %s: %s", user, n > 0 ? msg : "builder died");
-	else if (cage_pin_record(p, user, (pid_t)pid, err) < 0) {
-		kill((pid_t)pid, SIGKILL);
-		rc = -1;
+	if (child < 0) {
+		close(sv[0]);
+		return cage_err_sys(err, errno, "fork");
 	}
-	close(sv[0]); /* lets the builder go to sleep as the pin */
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	pid_t pin = pin_reported(sv[0], user, err);
+	int rc = pin < 0 || pin_parent_ok(pin, user, err) < 0 || cage_pin_record(p, user, pin, err) < 0 ? -1 : 0;
+	if (rc == 0 && send(sv[0], "recorded", 9, MSG_NOSIGNAL) < 0)
+		rc = cage_err_sys(err, errno, "the pin of %s", user);
+	close(sv[0]); /* without "recorded", the pin exits */
 	return rc;
 }
 
@@ -143,6 +196,9 @@ static int ensure(const struct cage_paths *p, const struct cage_user *u, const s
 		return -1;
 	if (cage_pin_pid(p, u->name))
 		return 0; /* built by whoever held the lock before us */
+	int adopted = cage_pin_adopt(p, u->name, err);
+	if (adopted != 0)
+		return adopted < 0 ? -1 : 0;
 	if (oci)
 		return create_cage(p, u->name, oci, err);
 	_cleanup_oci_ struct cage_oci own = {0};
@@ -221,11 +277,12 @@ static int pin_pidfd(const struct cage_paths *p, const struct cage_user *u, cons
 	return pfd >= 0 ? pfd : cage_err_set(err, "the cage of %s is gone (unmounted meanwhile?)", u->name);
 }
 
-/* One setns() on the pin's pidfd joins all three namespaces at once: the
- * pin cannot die, nor its pid be reused, half way (kernel >= 5.8). */
+/* One setns() on the pin's pidfd joins all four namespaces at once: the
+ * pin cannot die, nor its pid be reused, half way (kernel >= 5.8).  The
+ * PID namespace is the one for children: the program is forked. */
 static int join_namespaces(int pfd, const char *user, cage_err_t *err)
 {
-	if (setns(pfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+	if (setns(pfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) < 0)
 		return cage_err_sys(err, errno, "cannot join the cage of %s", user);
 	return 0;
 }
@@ -296,6 +353,7 @@ static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *
 		       cage_err_t *err)
 {
 	cage_notice("CageFS does not apply to %s (%s): running without a cage", u->name, why);
+	cage_inherited_restore(o->inherited); /* while root: hard limits go back up */
 	if (geteuid() == 0 && initgroups(u->name, u->gid) < 0)
 		return cage_err_sys(err, errno, "cannot take the groups of %s", u->name);
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
@@ -310,8 +368,53 @@ static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *
 	return exec_command(o->argv, u->shell, o->login, err);
 }
 
-/* Join U's cage, drop to the user (or stay root for cagefsctl --enter),
- * load the filter and exec.  Returns only on failure. */
+/* The entering process, once the program is forked: it stays outside
+ * the cage's PID namespace as the relay (relay.c), holding nothing — no fd
+ * but the caller's stdio, no privilege: the user's (or, for cagefsctl
+ * --enter, root's) own process that only waits. */
+static void become_relay(const struct cage_user *u, const struct cage_enter_opts *o, pid_t child, int tty,
+			 bool new_session)
+{
+	syscall(SYS_close_range, 3, ~0U, 0);
+	if (!o->as_root && (setgroups(0, NULL) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+			    setresuid(u->uid, u->uid, u->uid) < 0))
+		cage_warn("the relay of %s stays root", u->name);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	cage_relay(child, tty, new_session);
+}
+
+/* In the cage's PID namespace: the caller's limits back, drop to the user
+ * (or stay root for cagefsctl --enter), the walls, exec.  Returns only on
+ * failure. */
+static int start_program(const struct cage_user *u, const struct cage_oci *oci, const struct cage_enter_opts *o,
+			 struct cage_seccomp_prog *filter, cage_err_t *err)
+{
+	cage_inherited_restore(o->inherited); /* while root: hard limits go back up */
+	int rc = o->as_root ? 0 : drop_to_user(oci, err);
+	if (rc == 0 && (oci->no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = cage_err_sys(err, errno, "no_new_privs");
+	if (rc == 0 && chdir(o->as_root ? "/" : oci->cwd) < 0 && chdir("/") < 0)
+		rc = cage_err_sys(err, errno, "chdir");
+	char *const *argv = o->argv && o->argv[0] ? o->argv : oci->args.v;
+	if (rc == 0 && (!argv || !argv[0]))
+		rc = cage_err_set(err, "nothing to run for %s", u->name);
+	if (rc == 0 && !o->as_root)
+		rc = cage_landlock_enter(err);
+	if (rc == 0 && !o->as_root)
+		rc = cage_seccomp_load(filter, err);
+	if (rc < 0)
+		return -1;
+	/* The program ends with its relay (killed by SIGKILL, say). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* No fd of ours may reach the user's program (CVE-2024-21626). */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	environ = build_env(oci, o->as_root);
+	exec_command(argv, NULL, o->login, err);
+	return cage_err_prefix(err, "in the cage of %s", u->name);
+}
+
+/* Join U's cage and start the program in it (start_program); this process
+ * becomes its relay.  Returns only on failure. */
 static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 		      const struct cage_enter_opts *o, cage_err_t *err)
 {
@@ -326,28 +429,22 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 	/* A root process joining a user's cage must not be inspectable by the
 	 * user before it has dropped everything (CVE-2016-8649 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	int rc = join_namespaces(pfd, u->name, err);
-	if (rc == 0 && !o->as_root)
-		rc = drop_to_user(&oci, err);
-	if (rc == 0 && (oci.no_new_privs || !o->as_root) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		rc = cage_err_sys(err, errno, "no_new_privs");
-	if (rc == 0 && chdir(o->as_root ? "/" : oci.cwd) < 0 && chdir("/") < 0)
-		rc = cage_err_sys(err, errno, "chdir");
-	char *const *argv = o->argv && o->argv[0] ? o->argv : oci.args.v;
-	if (rc == 0 && (!argv || !argv[0]))
-		rc = cage_err_set(err, "nothing to run for %s", u->name);
-	if (rc == 0)
-		own_session(o); /* before the filter, which a profile may make refuse it */
-	if (rc == 0 && !o->as_root)
-		rc = cage_seccomp_load(&filter, err);
-	if (rc == 0) {
-		/* No fd of ours may reach the user's program (CVE-2024-21626). */
-		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-		environ = build_env(&oci, o->as_root);
-		exec_command(argv, NULL, o->login, err);
-		cage_err_prefix(err, "in the cage of %s", u->name);
-	}
-	return -1;
+	if (join_namespaces(pfd, u->name, err) < 0)
+		return -1;
+	/* A command root runs for a user (cagefs_enter_user: su -c's case)
+	 * gets a session of its own, so nothing it leaves behind can push input
+	 * into root's terminal (TIOCSTI) or take its foreground (TIOCSPGRP):
+	 * both work only on one's controlling terminal.  A login shell keeps
+	 * the terminal, as with su -. */
+	bool new_session = o->on_behalf && o->argv && o->argv[0];
+	int tty = new_session ? -1 : cage_foreground_tty();
+	pid_t child = fork();
+	if (child < 0)
+		return cage_err_sys(err, errno, "cannot start in the cage of %s (did it end meanwhile?)", u->name);
+	if (child > 0)
+		become_relay(u, o, child, tty, new_session);
+	cage_relay_child(tty, new_session);
+	return start_program(u, &oci, o, &filter, err);
 }
 
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
@@ -377,9 +474,9 @@ int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *e
 {
 	_cleanup_free_ char *dir = cage_path_join(p->run, "cages");
 	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
-	if (!d)
-		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot read %s", dir);
-	for (struct dirent *de; (de = readdir(d));) {
+	if (!d && errno != ENOENT)
+		return cage_err_sys(err, errno, "cannot read %s", dir);
+	for (struct dirent *de; d && (de = readdir(d));) {
 		size_t n = strlen(de->d_name);
 		if (n <= 4 || strcmp(de->d_name + n - 4, ".pid"))
 			continue;
@@ -387,6 +484,17 @@ int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *e
 		if (cage_pin_pid(p, de->d_name) && cage_strvec_push(out, de->d_name) < 0)
 			return cage_err_sys(err, ENOMEM, "list");
 	}
+	/* and pins no record names (§4.3): --unmount-all must reach them too */
+	struct cage_pin_found *found;
+	size_t n;
+	if (cage_pins_scan(NULL, &found, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (cage_strvec_push(out, found[i].user) < 0) {
+			free(found);
+			return cage_err_sys(err, ENOMEM, "list");
+		}
+	free(found);
 	cage_strvec_sort_unique(out);
 	return 0;
 }
@@ -438,9 +546,22 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 	return 0;
 }
 
+/* A pin of USER, recorded or not. */
+static bool has_pin(const struct cage_paths *p, const char *user)
+{
+	if (cage_pin_pid(p, user))
+		return true;
+	struct cage_pin_found *found = NULL;
+	size_t n = 0;
+	cage_err_t e = {0};
+	cage_pins_scan(user, &found, &n, &e);
+	free(found);
+	return n > 0;
+}
+
 int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, cage_err_t *err)
 {
-	if (!cage_pin_pid(p, user))
+	if (!has_pin(p, user))
 		return 0;
 	_cleanup_close_ int lock = user_lock(p, user, err);
 	if (lock < 0)

@@ -13,10 +13,33 @@ int cage_pin_record(const struct cage_paths *p, const char *user, pid_t pid, cag
 int cage_pin_open(const struct cage_paths *p, const char *user, const char *type);
 int cage_pin_pidfd(const struct cage_paths *p, const char *user); /* -1 if none */
 int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err);
+/* Every live pin on the host (of USER, or of anyone with NULL), recorded
+ * or not, known by what only a pin can be (pins.c, pin_identity). */
+struct cage_pin_found {
+	pid_t pid;
+	char user[256];
+};
+int cage_pins_scan(const char *user, struct cage_pin_found **out, size_t *n, cage_err_t *err);
+int cage_pin_adopt(const struct cage_paths *p, const char *user, cage_err_t *err);
 void cage_pin_sleep(const char *user) __attribute__((noreturn));
 /* Where pins live: pin_cgroup= of cagefs.ini (default /cagefs/pins), a path
  * from the root of every cgroup hierarchy; "" leaves a pin in the cgroup
  * of the session that built the cage. */
 int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err);
+
+/* The entry's relay (relay.c, docs/ARCHITECTURE.md §4.15). */
+/* The fd (0-2) of a terminal whose foreground is our group, or -1. */
+int cage_foreground_tty(void);
+/* In the program's process: a group of its own, given TTY (-1: none), or a
+ * session of its own. */
+void cage_relay_child(int tty, bool new_session);
+/* In the entering process: relay signals to CHILD and end as it ends. */
+void cage_relay(pid_t child, int tty, bool new_session) __attribute__((noreturn));
+
+/* The Landlock domain of an entry (walls.c): everything beneath "/" (the
+ * cage's root), fds 0-2's files, abstract sockets of this domain only.
+ * Nothing (0) on a kernel without Landlock. */
+int cage_landlock_enter(cage_err_t *err);
+int cage_landlock_abi(void); /* 0: none */
 
 #endif

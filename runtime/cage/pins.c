@@ -31,6 +31,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "cagefs/cleanup.h"
 #include "cagefs/ini.h"
 #include "cagefs/log.h"
@@ -98,6 +100,93 @@ int cage_pin_pidfd(const struct cage_paths *p, const char *user)
 	return fd;
 }
 
+/* What the kernel says of PID, for a pin: its real uid is 0 (no user can
+ * make such a process), it is the first process of a PID namespace of its
+ * own (NSpid ends in 1), and it runs the pin program from its sealed memfd;
+ * then argv[0], which no one but root could have set, is "cage:USER".
+ * Copies USER into NAME and returns true for a pin. */
+static bool pin_identity(int procfd, const char *pid, char *name, size_t size)
+{
+	char path[320], buf[2048], exe[64];
+	snprintf(path, sizeof(path), "%s/exe", pid);
+	ssize_t n = readlinkat(procfd, path, exe, sizeof(exe) - 1);
+	if (n <= 0 || (exe[n] = '\0', strcmp(exe, "/memfd:cagefs-pin (deleted)")))
+		return false;
+	snprintf(path, sizeof(path), "%s/status", pid);
+	_cleanup_close_ int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *uid = strstr(buf, "\nUid:\t"), *nspid = strstr(buf, "\nNSpid:\t");
+	char *eol = nspid ? strchr(nspid + 1, '\n') : NULL;
+	/* "NSpid:\tHOSTPID\t1": two levels, first of the inner one */
+	if (!uid || strncmp(uid + 6, "0\t", 2) || !nspid || !eol || eol - 2 <= nspid + 7 ||
+	    strncmp(eol - 2, "\t1", 2))
+		return false;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/cmdline", pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 5 || memcmp(buf, "cage:", 5))
+		return false;
+	buf[n] = '\0';
+	size_t len = strlen(buf + 5);
+	if (!len || len >= size)
+		return false;
+	memcpy(name, buf + 5, len + 1);
+	return true;
+}
+
+int cage_pins_scan(const char *user, struct cage_pin_found **out, size_t *count, cage_err_t *err)
+{
+	*out = NULL;
+	*count = 0;
+	_cleanup_closedir_ DIR *d = opendir("/proc");
+	if (!d)
+		return cage_err_sys(err, errno, "cannot read /proc");
+	size_t cap = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		struct cage_pin_found f = {0};
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !pin_identity(dirfd(d), de->d_name, f.user, sizeof(f.user)) || (user && strcmp(user, f.user)))
+			continue;
+		f.pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (*count == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct cage_pin_found *v = realloc(*out, cap * sizeof(*v));
+			if (!v)
+				return cage_err_sys(err, ENOMEM, "pins");
+			*out = v;
+		}
+		(*out)[(*count)++] = f;
+	}
+	return 0;
+}
+
+/* Adopt a pin of USER that has no record (its record was removed, say):
+ * a second cage is never built beside a live one.  1 if one was adopted. */
+int cage_pin_adopt(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	struct cage_pin_found *found;
+	size_t n;
+	if (cage_pins_scan(user, &found, &n, err) < 0)
+		return -1;
+	int rc = n ? cage_pin_record(p, user, found[0].pid, err) : 0;
+	free(found);
+	return rc < 0 ? -1 : n ? 1 : 0;
+}
+
+static int pin_kill(pid_t pid, const char *user, cage_err_t *err)
+{
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
+	return 0;
+}
+
+/* The recorded pin and any pin of USER without a record: killing a pin
+ * ends its PID namespace, so every process in that cage with it. */
 int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *err)
 {
 	_cleanup_close_ int pfd = cage_pin_pidfd(p, user);
@@ -105,9 +194,17 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 	pin_file(p, user, f, sizeof(f));
 	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
-	if (unlink(f) < 0 && errno != ENOENT)
+	struct cage_pin_found *found;
+	size_t n;
+	if (cage_pins_scan(user, &found, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = pin_kill(found[i].pid, user, err);
+	free(found);
+	if (rc == 0 && unlink(f) < 0 && errno != ENOENT)
 		return cage_err_sys(err, errno, "cannot remove %s", f);
-	return 0;
+	return rc;
 }
 
 #define DEFAULT_PIN_CGROUP "/cagefs/pins"

@@ -29,11 +29,19 @@ static bool at_or_below(const char *target, const char *dir)
 	return !strncmp(target, dir, n) && (target[n] == '\0' || target[n] == '/');
 }
 
-/* In the cage's mount namespace: the number of mounts detached, -1 if its
- * table cannot be read. */
-static int detach_all(const char *dir)
+/* The number of mounts detached, -1 if the table cannot be read.  The table
+ * is the pin's, read from the host's /proc before joining (paths relative to
+ * the cage's root): inside, /proc is the cage's own, where this process, in
+ * the host's PID namespace, has no /proc/self (§4.15). */
+static int detach_all(pid_t pin, int nsfd, const char *dir)
 {
-	struct libmnt_table *tab = mnt_new_table_from_file("/proc/self/mountinfo");
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pin);
+	struct libmnt_table *tab = mnt_new_table_from_file(path);
+	if (!tab || setns(nsfd, CLONE_NEWNS) < 0) {
+		mnt_unref_table(tab);
+		return -1;
+	}
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
 	struct libmnt_fs *fs;
 	int n = tab && it ? 0 : -1;
@@ -52,8 +60,9 @@ int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *d
 	_cleanup_free_ char *norm = cage_path_normalize(dir);
 	if (!norm || !strcmp(norm, "/"))
 		return cage_err_set(err, "%s: not an absolute path below /", dir);
+	pid_t pin = cage_pin_pid(p, user);
 	_cleanup_close_ int fd = cage_pin_open(p, user, "mnt");
-	if (fd < 0)
+	if (fd < 0 || !pin)
 		return 0;
 	int sv[2];
 	if (pipe2(sv, O_CLOEXEC) < 0)
@@ -61,7 +70,7 @@ int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *d
 	pid_t child = fork();
 	if (child == 0) {
 		close(sv[0]);
-		int n = setns(fd, CLONE_NEWNS) < 0 ? -1 : detach_all(norm);
+		int n = detach_all(pin, fd, norm);
 		_exit(write(sv[1], &n, sizeof(n)) == sizeof(n) ? 0 : 1);
 	}
 	close(sv[1]);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "cagefs/error.h"
+#include "cagefs/inherit.h"
 #include "cagefs/paths.h"
 #include "cagefs/strvec.h"
 #include "cagefs/users.h"
@@ -30,6 +31,9 @@ struct cage_enter_opts {
 				   * no fd, cwd or environment of root's */
 	const struct cage_user *user; /* the caller looked the user up already
 				   * (saves a passwd scan per entry), or NULL */
+	const struct cage_inherited *inherited; /* a setuid caller's limits and signals,
+				   * taken at its start (cage_inherited_take), given back
+				   * to the program; NULL: nothing was taken */
 };
 
 /* Make sure USER's cage exists (create and pin it if not).  Twenty

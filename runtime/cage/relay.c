@@ -1,0 +1,128 @@
+/* The entering process's side of a cage with a PID namespace of its own
+ * (docs/ARCHITECTURE.md §4.15).  A process can join a PID namespace only
+ * through its children, so an entry forks once after setns(): the child
+ * becomes the user's program, and the entering process stays outside the
+ * cage as its relay, so that whoever started the entry (a shell, cron,
+ * sshd, a web server) still sees one process that ends as the program ends
+ * and passes on what is sent to it.
+ *
+ * The program runs in a process group of its own, so a signal sent to the
+ * caller's job reaches the relay once and is passed on once (to the
+ * program's group, as it would reach a job), never twice.  When the relay's
+ * group held the terminal, the program's group is given it, and the relay
+ * mirrors a stop of the program (Ctrl-Z) so the caller's shell sees its job
+ * stop, then hands the terminal back on `fg`. */
+#define _GNU_SOURCE
+#include "cage_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+int cage_foreground_tty(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
+			return fd;
+	return -1;
+}
+
+/* tcsetpgrp from a background group raises SIGTTOU: blocked meanwhile. */
+static void give_terminal(int tty, pid_t pgrp)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(tty, pgrp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void cage_relay_child(int tty, bool new_session)
+{
+	if (new_session) {
+		setsid();
+		return;
+	}
+	setpgid(0, 0);
+	if (tty >= 0)
+		give_terminal(tty, getpid());
+}
+
+static volatile pid_t relay_pgrp;
+
+static void forward(int sig)
+{
+	int e = errno;
+	/* its group, or itself in the instant before it made the group */
+	if (relay_pgrp > 0 && kill(-relay_pgrp, sig) < 0)
+		kill(relay_pgrp, sig);
+	errno = e;
+}
+
+/* End as the program ended: its status, or death by its signal. */
+static void mirror_end(int status)
+{
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	int sig = WTERMSIG(status);
+	signal(sig, SIG_DFL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	kill(getpid(), sig);
+	_exit(128 + sig);
+}
+
+/* The program stopped for job control: stop too, so the caller's shell
+ * sees its job stopped; once continued, continue the program.  A group the
+ * kernel calls orphaned is not stopped by these signals: then the program
+ * is simply continued, as the job could never be. */
+static void mirror_stop(pid_t child, int tty, int sig)
+{
+	if (tty >= 0 && tcgetpgrp(tty) == child)
+		give_terminal(tty, getpgrp());
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigaction(sig, &dfl, &old);
+	kill(getpid(), sig);
+	sigaction(sig, &old, NULL);
+	if (tty >= 0 && tcgetpgrp(tty) == getpgrp())
+		give_terminal(tty, child);
+	kill(-child, SIGCONT);
+}
+
+void cage_relay(pid_t child, int tty, bool new_session)
+{
+	static const int passed_on[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+					SIGALRM, SIGWINCH, SIGTSTP, SIGPWR, SIGXCPU};
+	/* Whichever of the two runs first makes the group; a child making a
+	 * session of its own must not be made a group leader first (setsid
+	 * would fail). */
+	if (!new_session)
+		setpgid(child, child);
+	relay_pgrp = child;
+	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(passed_on) / sizeof(*passed_on); i++)
+		sigaction(passed_on[i], &sa, NULL);
+	for (;;) {
+		int status;
+		pid_t r = waitpid(child, &status, WUNTRACED);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			_exit(1);
+		if (!WIFSTOPPED(status)) {
+			if (tty >= 0 && tcgetpgrp(tty) == child)
+				give_terminal(tty, getpgrp());
+			mirror_end(status);
+		}
+		int sig = WSTOPSIG(status);
+		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			mirror_stop(child, tty, sig);
+	}
+}
