@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,12 +178,25 @@ int cage_pin_adopt(const struct cage_paths *p, const char *user, cage_err_t *err
 	return rc < 0 ? -1 : n ? 1 : 0;
 }
 
+/* SIGKILL through PFD, then wait until the pin is gone: a pin that is
+ * dying but not dead still looks like one, and the next entry (under the
+ * same lock) must not adopt it. */
+static int pin_end(int pfd, const char *user, cage_err_t *err)
+{
+	if (pfd < 0)
+		return 0;
+	if (syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0)
+		return errno == ESRCH ? 0 : cage_err_sys(err, errno, "cannot end the cage of %s", user);
+	struct pollfd w = {.fd = pfd, .events = POLLIN};
+	while (poll(&w, 1, 10000) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 static int pin_kill(pid_t pid, const char *user, cage_err_t *err)
 {
 	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
-	return 0;
+	return pin_end(pfd, user, err);
 }
 
 /* The recorded pin and any pin of USER without a record: killing a pin
@@ -192,8 +206,8 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 	_cleanup_close_ int pfd = cage_pin_pidfd(p, user);
 	char f[4096];
 	pin_file(p, user, f, sizeof(f));
-	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-		return cage_err_sys(err, errno, "cannot end the cage of %s", user);
+	if (pin_end(pfd, user, err) < 0)
+		return -1;
 	struct cage_pin_found *found;
 	size_t n;
 	if (cage_pins_scan(user, &found, &n, err) < 0)
