@@ -38,47 +38,14 @@ int ctl_list_cages(struct ctl *c)
 	return 0;
 }
 
-/* The parent of pid is an sshd: a session that came in through SSH. */
-static bool from_sshd(pid_t pid)
-{
-	char path[64], buf[512], comm[32] = "";
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	char *s = ok ? strrchr(buf, ')') : NULL;
-	int ppid = 0;
-	if (!s || sscanf(s + 2, "%*c %d", &ppid) != 1 || ppid <= 1)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", ppid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	return !strncmp(comm, "sshd", 4);
-}
-
+/* What counts as an SSH login is the library's (cage_list_logged_in). */
 int ctl_list_logged_in(struct ctl *c)
 {
-	_cleanup_strvec_ cage_strvec_t live = {0};
-	if (cage_list_live(&c->paths, &live, &c->err) < 0)
+	_cleanup_strvec_ cage_strvec_t users = {0};
+	if (cage_list_logged_in(&c->paths, &users, &c->err) < 0)
 		return -1;
-	for (size_t i = 0; i < live.n; i++) {
-		pid_t *pids;
-		size_t n;
-		bool ssh = false;
-		if (cage_pids(&c->paths, live.v[i], &pids, &n, &c->err) < 0)
-			return -1;
-		for (size_t k = 0; k < n && !ssh; k++)
-			ssh = from_sshd(pids[k]);
-		free(pids);
-		if (ssh)
-			printf("%s\n", live.v[i]);
-	}
+	for (size_t i = 0; i < users.n; i++)
+		printf("%s\n", users.v[i]);
 	return 0;
 }
 

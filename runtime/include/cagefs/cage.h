@@ -50,6 +50,11 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 
 /* Users with a live (pinned) cage, sorted. */
 int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
+/* Users with a live cage that holds a process of an SSH login, sorted
+ * (manual: --list-logged-in): a process with the system's sshd, running
+ * as root, among its ancestors, never one merely named sshd
+ * (sessions.c, docs/ARCHITECTURE.md §4.14). */
+int cage_list_logged_in(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
 /* The inode of USER's pinned mount namespace, 0 if none. */
 int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage_err_t *err);
 /* Unpin USER's cage; with kill, first SIGKILL every process inside it
