@@ -47,13 +47,6 @@ char *cage_ctr_dir(const char *root, const char *id)
 	return asprintf(&d, "%s/containers/%s", root, id) < 0 ? NULL : d;
 }
 
-bool cage_ctr_exists(const char *root, const char *id)
-{
-	_cleanup_free_ char *d = cage_ctr_id_valid(id) ? cage_ctr_dir(root, id) : NULL;
-	struct stat st;
-	return d && lstat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* ---- JSON ---- */
 
 #define MAX_STATE (1 << 20)
@@ -179,10 +172,16 @@ int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, 
 	_cleanup_free_ char *text = NULL, *name = NULL;
 	_cleanup_json_ cage_json *doc = NULL;
 	size_t len;
-	if (cage_read_file_at(dfd, "state.json", MAX_STATE, &text, &len, err) < 0) {
-		/* A creator killed before its first write: nothing runs. */
+	cage_err_t e = {0};
+	if (cage_read_file_at(dfd, "state.json", MAX_STATE, &text, &len, &e) < 0) {
+		/* A creator killed before its first write: nothing runs.  Any
+		 * other failure is said: a state never read is never "stopped". */
+		if (e.errnum != ENOENT) {
+			if (err)
+				*err = e;
+			return -1;
+		}
 		st->status = CAGE_CTR_STOPPED;
-		cage_err_clear(err);
 		return 0;
 	}
 	if (!(name = cage_path_join(dir, "state.json")))
