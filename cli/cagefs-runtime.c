@@ -30,10 +30,12 @@
 #include "cagefs/log.h"
 #include "cagefs/proc.h"
 
+/* Status 3: a state directory that is not root's own was refused
+ * (docs/ARCHITECTURE.md §4.11); 1: any other error. */
 static int fail(const cage_err_t *err)
 {
 	cage_error("%s", err->msg);
-	return 1;
+	return err->errnum == CAGE_ERR_UNTRUSTED ? 3 : 1;
 }
 
 #ifndef CAGE_VERSION

@@ -4,8 +4,11 @@
  * parses its arguments (docs/ARCHITECTURE.md §2: one library call per
  * action).
  *
- * What cannot be told is said, never guessed: a caller who may not read
- * the state gets an error, not "stopped" or a silent success. */
+ * Two rules hold for every command.  The state directory is believed only
+ * if it is root's own (trust.c, §4.11): a user who wrote it would choose
+ * the processes root signals and the hooks root runs.  And what cannot be
+ * told is said, never guessed: a caller who may not read the state gets an
+ * error, not "stopped" or a silent success. */
 #define _GNU_SOURCE
 #include "container_internal.h"
 
@@ -14,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cagefs/bundle.h"
@@ -23,31 +25,29 @@
 #include "cagefs/users.h"
 
 /* 1: ID is an ordinary container's, 0: it is not, -1: that cannot be told
- * (the state directory cannot be read). */
+ * (the state directory cannot be read, or is not to be believed). */
 static int is_container(const char *root, const char *id, cage_err_t *err)
 {
-	if (!cage_ctr_id_valid(id))
-		return 0;
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	struct stat st;
-	if (!dir)
-		return cage_err_sys(err, ENOMEM, "path");
-	if (lstat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode);
-	if (errno == ENOENT || errno == ENOTDIR)
-		return 0;
-	int e = errno;
-	cage_err_sys(err, e, "cannot tell whether %s is a container: cannot open %s", id, dir);
-	if (err && e == EACCES && geteuid() != 0) {
-		size_t n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof(err->msg) - n, " (the runtime's state is root's)");
+	cage_err_t e = {0};
+	_cleanup_close_ int fd = cage_ctr_id_valid(id) ? cage_ctr_open(root, id, &e) : -1;
+	if (fd >= 0 || !cage_ctr_id_valid(id) || e.errnum == ENOENT)
+		return fd >= 0;
+	if (e.errnum != CAGE_ERR_UNTRUSTED)
+		cage_err_prefix(&e, "cannot tell whether %s is a container", id);
+	if (e.errnum == EACCES && geteuid() != 0) {
+		size_t n = strlen(e.msg);
+		snprintf(e.msg + n, sizeof(e.msg) - n, " (the runtime's state is root's)");
 	}
+	if (err)
+		*err = e;
 	return -1;
 }
 
 int cage_rt_which(const struct cage_paths *p, const char *id, bool with_bundle, bool creating,
 		  enum cage_rt_kind *kind, cage_err_t *err)
 {
+	if (cage_ctr_trust_root(p->run, NULL, false, err) < 0)
+		return -1;
 	int ctr = is_container(p->run, id, err);
 	struct cage_user u;
 	if (ctr < 0)
@@ -63,7 +63,10 @@ int cage_rt_which(const struct cage_paths *p, const char *id, bool with_bundle, 
 				    "another id", id);
 	if (!ctr && !user && !with_bundle && !creating)
 		return cage_err_set(err, "no container and no user named %s", id);
-	return 0;
+	/* A user's pin record is read from the state directory too. */
+	char pin[300];
+	snprintf(pin, sizeof(pin), "cages/%s.pid", id);
+	return *kind == CAGE_RT_CAGE ? cage_ctr_trust_root(p->run, pin, true, err) : 0;
 }
 
 /* The cages of hosting users are root's: their pins and namespaces cannot
@@ -144,6 +147,8 @@ int cage_rt_delete(const struct cage_paths *p, const char *id, bool force, cage_
 
 int cage_rt_list(const struct cage_paths *p, cage_strvec_t *ids, cage_err_t *err)
 {
+	if (cage_ctr_trust_root(p->run, "cages", false, err) < 0)
+		return -1;
 	if (cage_list_live(p, ids, err) < 0 || cage_ctr_list(p->run, ids, err) < 0)
 		return -1;
 	cage_strvec_sort_unique(ids);

@@ -67,9 +67,6 @@ struct cage_spec {
  * naming the field, never silently dropped. */
 int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
 		    cage_err_t *err);
-/* The same from a copy of config.json kept elsewhere (the state directory). */
-int cage_spec_load_config(const char *config, const char *bundle, struct cage_spec *s,
-			  cage_err_t *err);
 void cage_spec_free(struct cage_spec *s);
 static inline void cage_spec_freep(struct cage_spec *s) { cage_spec_free(s); }
 #define _cleanup_spec_ __attribute__((cleanup(cage_spec_freep)))
@@ -92,6 +89,11 @@ struct cage_ctr_state {
 	char *created;            /* RFC 3339 */
 	cage_strvec_t annotations; /* key, value, key, value...: those with string values */
 };
+
+/* err->errnum of a refusal to believe a state directory that is not
+ * root's own (docs/ARCHITECTURE.md §4.11); not an errno value.
+ * cagefs-runtime exits with status 3 for it. */
+#define CAGE_ERR_UNTRUSTED 0x10000
 
 /* Container ids: [A-Za-z0-9_.+-], 1..128 characters, not "." or "..". */
 bool cage_ctr_id_valid(const char *id);
@@ -118,9 +120,9 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 
 /* ---- cagefs-runtime's commands (rtcmd.c) ----
  * One call per command, for an ordinary container (state in P->run) and a
- * hosting user's cage alike.  The cages of hosting users are root's: as
- * anyone else, state, kill and delete of one are refused, never answered
- * with a guess. */
+ * hosting user's cage alike.  Each first checks that P->run is root's own
+ * (above).  The cages of hosting users are root's: as anyone else, state,
+ * kill and delete of one are refused, never answered with a guess. */
 enum cage_rt_kind { CAGE_RT_CONTAINER, CAGE_RT_CAGE };
 /* What ID names: an ordinary container if one has that id; else the cage
  * of the hosting user of that name; else, with --bundle (WITH_BUNDLE) or
