@@ -45,12 +45,29 @@ int cage_ctr_lock_at(int top, const char *root, const char *id, cage_err_t *err)
 int cage_ctr_load_spec(int dirfd, const char *bundle, struct cage_spec *spec, cage_err_t *err);
 /* linux.cgroupsPath and linux.resources (cgroup.c). */
 /* apply: make the container's cgroups, set the limits, put PID in, and
- * record the directories in the state directory DIRFD; join: put PID in
- * the recorded ones; remove: kill what is left in them and remove them. */
+ * record the directories in the state directory DIRFD. */
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
 			  cage_err_t *err);
-int cage_ctr_cgroup_join(int dirfd, pid_t pid, cage_err_t *err);
-void cage_ctr_cgroup_remove(int dirfd);
+/* The recorded directories, each opened beneath the root of its hierarchy
+ * (never found by comparing strings), so a record cannot name anything
+ * outside it, nor the root itself. */
+struct cage_ctr_cgroup {
+	char *path;               /* as recorded, for messages */
+	int dir;                  /* the cgroup's directory */
+	int parent;               /* its parent, for rmdir */
+	char *name;               /* its name in the parent */
+};
+struct cage_ctr_cgroups {
+	struct cage_ctr_cgroup *v;
+	size_t n;
+};
+int cage_ctr_cgroups_open(int dirfd, struct cage_ctr_cgroups *cgs, cage_err_t *err);
+void cage_ctr_cgroups_close(struct cage_ctr_cgroups *cgs);
+static inline void cage_ctr_cgroups_closep(struct cage_ctr_cgroups *c) { cage_ctr_cgroups_close(c); }
+#define _cleanup_cgroups_ __attribute__((cleanup(cage_ctr_cgroups_closep)))
+/* join: put PID in them; remove: kill what is left in them, remove them. */
+int cage_ctr_cgroup_join(const struct cage_ctr_cgroups *cgs, pid_t pid, cage_err_t *err);
+void cage_ctr_cgroup_remove(const struct cage_ctr_cgroups *cgs);
 /* The process of config.json, applied to the calling process (the init
  * after `start`, or an `exec`): credentials, capabilities, rlimits,
  * no_new_privs, seccomp, cwd, env, then exec.  Returns only on failure. */

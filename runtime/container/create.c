@@ -411,7 +411,9 @@ static void undo(struct create_ctx *c, pid_t pid)
 		cage_ctr_kill_wait(&c->st, c->id, NULL);
 	if (pid > 0 && c->o->keep_child)
 		waitpid(pid, NULL, 0);
-	cage_ctr_cgroup_remove(c->dirfd);
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
+	if (cage_ctr_cgroups_open(c->dirfd, &cgs, NULL) == 0)
+		cage_ctr_cgroup_remove(&cgs);
 	cage_rm_rf_at(c->top, c->id, NULL);
 }
 

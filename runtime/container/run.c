@@ -174,6 +174,7 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 {
 	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	_cleanup_spec_ struct cage_spec spec = {0};
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
 	_cleanup_close_ int dfd = cage_ctr_open(root, id, err);
 	if (dfd < 0 || cage_ctr_state_at(dfd, id, &st, err) < 0)
 		return -1;
@@ -184,9 +185,10 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 	if (rc == 0 && pfd < 0)
 		rc = cage_err_sys(err, errno, "container %s", id);
 	pid_t child = -1;
-	if (rc == 0 && cage_ctr_cgroup_join(dfd, getpid(), err) < 0)
+	if (rc == 0 && (cage_ctr_cgroups_open(dfd, &cgs, err) < 0 || cage_ctr_cgroup_join(&cgs, getpid(), err) < 0))
 		rc = cage_err_prefix(err, "container %s", id);
 	/* No fd of the host's goes along into the container's namespaces. */
+	cage_ctr_cgroups_close(&cgs);
 	close(CAGE_STEAL_FD(dfd));
 	if (rc == 0 && (child = fork()) == 0)
 		exec_child(&spec, id, pfd, argv);

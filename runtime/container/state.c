@@ -276,11 +276,11 @@ int cage_ctr_lock_at(int top, const char *root, const char *id, cage_err_t *err)
 	return cage_err_set(err, "container %s does not exist", id);
 }
 
-/* The poststop hooks, read before delete acts on anything: a config that
- * cannot be read is a warning, as it always was; one that is not to be
- * believed stops the delete. */
+/* What delete acts on, all read and checked before it acts on any: the
+ * poststop hooks (a config that cannot be read is a warning, as it always
+ * was; one that is not to be believed stops the delete) and the cgroups. */
 static int delete_plan(int dirfd, const char *id, const struct cage_ctr_state *st, struct cage_spec *spec,
-		       bool *hooks, cage_err_t *err)
+		       bool *hooks, struct cage_ctr_cgroups *cgs, cage_err_t *err)
 {
 	cage_err_t e = {0};
 	*hooks = cage_ctr_load_spec(dirfd, st->bundle, spec, &e) == 0;
@@ -291,15 +291,15 @@ static int delete_plan(int dirfd, const char *id, const struct cage_ctr_state *s
 	}
 	if (!*hooks)
 		cage_warn("container %s: poststop hooks not run: %s", id, e.msg);
-	return 0;
+	return cage_ctr_cgroups_open(dirfd, cgs, err) < 0 ? cage_err_prefix(err, "container %s", id) : 0;
 }
 
 /* What delete does to a stopped container before removing its directory:
  * its cgroups emptied and removed, then the poststop hooks. */
-static void poststop(int dirfd, const char *id, const struct cage_spec *spec, bool hooks,
+static void poststop(const char *id, const struct cage_spec *spec, bool hooks, const struct cage_ctr_cgroups *cgs,
 		     const struct cage_ctr_state *st)
 {
-	cage_ctr_cgroup_remove(dirfd);
+	cage_ctr_cgroup_remove(cgs);
 	cage_err_t err = {0};
 	_cleanup_free_ char *json = hooks ? cage_ctr_state_json(id, st) : NULL;
 	if (json && cage_hooks_run(spec, CAGE_HOOK_POSTSTOP, json, &err) < 0)
@@ -310,6 +310,7 @@ int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *er
 {
 	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	_cleanup_spec_ struct cage_spec spec = {0};
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
 	bool hooks = false;
 	_cleanup_close_ int top = cage_ctr_top_of(root, id, err);
 	if (top < 0)
@@ -322,12 +323,12 @@ int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *er
 	if (st.status != CAGE_CTR_STOPPED && !force)
 		return cage_err_set(err, "container %s is %s, not stopped: kill it first, or delete --force",
 				    id, status_names[st.status]);
-	if (delete_plan(lock, id, &st, &spec, &hooks, err) < 0)
+	if (delete_plan(lock, id, &st, &spec, &hooks, &cgs, err) < 0)
 		return -1;
 	if (st.status != CAGE_CTR_STOPPED && cage_ctr_kill_wait(&st, id, err) < 0)
 		return -1;
 	st.status = CAGE_CTR_STOPPED;
-	poststop(lock, id, &spec, hooks, &st);
+	poststop(id, &spec, hooks, &cgs, &st);
 	return cage_rm_rf_at(top, id, err);
 }
 

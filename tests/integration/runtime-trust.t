@@ -5,7 +5,8 @@
 # or a container's directory or file in it) would choose the process
 # `kill` signals, the poststop hooks `delete` runs and the cgroups whose
 # processes it kills: each such directory is refused with status 3, naming
-# the path and the reason, and nothing of it is acted on.
+# the path and the reason, and nothing of it is acted on.  A recorded
+# cgroup is opened beneath its hierarchy's root, so ".." cannot leave it.
 # A user who cannot read the runtime's state gets an error, never a
 # silent success or "stopped".
 . "$(dirname "$0")/../lib/world.sh"
@@ -102,6 +103,19 @@ mkdir -p /run/rtp/cages && chmod 700 /run/rtp/cages &&
 refused "a pin record of a user's cage that the user owns: refused" 3 \
 	"^cagefs-runtime: error: untrusted state directory: /run/rtp/cages/alice\.pid is owned by uid 1801, not by root$" \
 	"$RT" --root /run/rtp state alice
+
+# ---- a recorded cgroup cannot leave its hierarchy ----
+# The record names a directory outside /sys/fs/cgroup holding a
+# "cgroup.procs" that lists the root process: delete would kill it.
+new_victim
+mkdir -p "$WORLD/esc" && echo $victim > "$WORLD/esc/cgroup.procs"
+mkctr /run/rt8 c8 "$STOPPED" && echo "/sys/fs/cgroup/../../..$WORLD/esc" > /run/rt8/containers/c8/cgroups
+refused "a recorded cgroup with '..' out of the hierarchy: delete refuses" 1 \
+	"error: container c8: recorded cgroup /sys/fs/cgroup/\.\./\.\./\.\.$WORLD/esc: refusing to follow a symlink or '\.\.'" \
+	"$RT" --root /run/rt8 delete c8
+run "... the process listed there lives, the directory is still there" \
+	sh -c '[ "$1" = yes ] && kill -0 "$2" && test -d "$3"' sh $R $victim "$WORLD/esc"
+run "... and so is the container (nothing was acted on)" test $R = yes -a -d /run/rt8/containers/c8 -a ! -e "$WORLD/pwned"
 
 # ---- root's own state directory below sticky /tmp works ----
 mkbundle "$WORLD/b1" "$(args 'sleep 1000')"
