@@ -4,8 +4,9 @@
  *     delete/exec ID): cagefs/container.h;
  *   - the cage of a hosting user, the ID being the user name and the bundle
  *     /var/cagefs/NN/USER: cagefs/cage.h.
- * An ID that names an ordinary container is one; otherwise `create`/`run`
- * without --bundle, and every other command, take it as a user name.
+ * Which of the two an ID names, and what state, kill, delete and list do,
+ * is decided in the library (cage_rt_* in runtime/container/rtcmd.c); this
+ * file parses the arguments and prints.
  *
  *   cagefs-runtime [--root DIR] create [--bundle DIR] [--pid-file F] [--console-socket FD|PATH] ID
  *                               start ID | state ID | kill [--signal SIG] ID [SIG]
@@ -23,18 +24,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cagefs/bundle.h"
 #include "cagefs/cage.h"
 #include "cagefs/cleanup.h"
 #include "cagefs/container.h"
 #include "cagefs/log.h"
 #include "cagefs/proc.h"
-#include "cagefs/users.h"
 
+/* Status 3: a state directory that is not root's own was refused
+ * (docs/ARCHITECTURE.md §4.11); 1: any other error. */
 static int fail(const cage_err_t *err)
 {
 	cage_error("%s", err->msg);
-	return 1;
+	return err->errnum == CAGE_ERR_UNTRUSTED ? 3 : 1;
 }
 
 #ifndef CAGE_VERSION
@@ -106,51 +107,11 @@ static int console_socket(const char *arg)
 
 /* ---- the cages of hosting users ---- */
 
-static int user_state(const struct cage_paths *p, const char *id)
-{
-	cage_err_t err = {0};
-	ino_t ino;
-	struct cage_user u;
-	if (cage_user_lookup(id, &u, &err) < 0)
-		return fail(&err);
-	_cleanup_free_ char *bundle = cage_bundle_dir(p, u.name, u.uid);
-	cage_user_free(&u);
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n;
-	if (cage_ns_inode(p, id, &ino, &err) < 0 || cage_pids(p, id, &pids, &n, &err) < 0)
-		return fail(&err);
-	/* OCI state: "created" = namespaces exist, nothing runs in them. */
-	struct cage_ctr_state st = {.status = !ino ? CAGE_CTR_STOPPED : n ? CAGE_CTR_RUNNING : CAGE_CTR_CREATED,
-				    .pid = n ? pids[0] : 0, .bundle = bundle};
-	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
-	if (!json)
-		return fprintf(stderr, "cagefs-runtime: cannot write the state of %s\n", id), 1;
-	printf("%s\n", json);
-	return ino ? 0 : 1;
-}
-
-static int user_kill(const struct cage_paths *p, const char *id, int signo)
-{
-	cage_err_t err = {0};
-	pid_t *pids;
-	size_t n;
-	if (cage_pids(p, id, &pids, &n, &err) < 0)
-		return fail(&err);
-	for (size_t i = 0; i < n; i++)
-		kill(pids[i], signo);
-	free(pids);
-	return 0;
-}
-
 static int user_command(const struct cage_paths *p, const char *cmd, const char *id, char **rest)
 {
 	cage_err_t err = {0};
 	if (!strcmp(cmd, "create"))
 		return cage_ensure(p, id, &err) < 0 ? fail(&err) : 0;
-	if (!strcmp(cmd, "delete"))
-		return cage_unmount(p, id, true, &err) < 0 ? fail(&err) : 0;
-	if (!strcmp(cmd, "state"))
-		return user_state(p, id);
 	if (!strcmp(cmd, "start") || !strcmp(cmd, "run") || !strcmp(cmd, "exec")) {
 		struct cage_enter_opts o = {.argv = !strcmp(cmd, "exec") ? rest : NULL};
 		if (!strcmp(cmd, "exec") && !rest[0])
@@ -162,19 +123,6 @@ static int user_command(const struct cage_paths *p, const char *cmd, const char 
 }
 
 /* ---- ordinary OCI containers ---- */
-
-static int ctr_state(const char *root, const char *id)
-{
-	cage_err_t err = {0};
-	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
-	if (cage_ctr_state(root, id, &st, &err) < 0)
-		return fail(&err);
-	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
-	if (!json)
-		return fprintf(stderr, "cagefs-runtime: cannot write the state of %s\n", id), 1;
-	printf("%s\n", json);
-	return 0;
-}
 
 static int ctr_command(const char *root, const char *cmd, const char *id, char **rest,
 		       const struct cage_ctr_opts *o)
@@ -189,8 +137,6 @@ static int ctr_command(const char *root, const char *cmd, const char *id, char *
 	}
 	if (!strcmp(cmd, "start"))
 		return cage_ctr_start(root, id, &err) < 0 ? fail(&err) : 0;
-	if (!strcmp(cmd, "state"))
-		return ctr_state(root, id);
 	if (!strcmp(cmd, "exec")) {
 		int code = rest[0] ? cage_ctr_exec(root, id, rest, &err) : (usage(), -2);
 		return code == -2 ? 2 : code < 0 ? fail(&err) : code;
@@ -201,12 +147,24 @@ static int ctr_command(const char *root, const char *cmd, const char *id, char *
 static int list_all(const struct cage_paths *p)
 {
 	cage_err_t err = {0};
-	cage_strvec_t live = {0};
-	if (cage_list_live(p, &live, &err) < 0 || cage_ctr_list(p->run, &live, &err) < 0)
+	_cleanup_strvec_ cage_strvec_t ids = {0};
+	if (cage_rt_list(p, &ids, &err) < 0)
 		return fail(&err);
-	for (size_t k = 0; k < live.n; k++)
-		printf("%s\n", live.v[k]);
-	cage_strvec_free(&live);
+	for (size_t k = 0; k < ids.n; k++)
+		printf("%s\n", ids.v[k]);
+	return 0;
+}
+
+static int state(const struct cage_paths *p, const char *id)
+{
+	cage_err_t err = {0};
+	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
+	if (cage_rt_state(p, id, &st, &err) < 0)
+		return fail(&err);
+	_cleanup_free_ char *json = cage_ctr_state_json(id, &st);
+	if (!json)
+		return fprintf(stderr, "cagefs-runtime: cannot write the state of %s\n", id), 1;
+	printf("%s\n", json);
 	return 0;
 }
 
@@ -255,20 +213,17 @@ static int command_options(int argc, char **argv, struct cmdline *c)
 	return 0;
 }
 
-/* kill and delete are the same for both kinds but for the call. */
-static int kill_or_delete(const struct cage_paths *p, const char *cmd, const char *id, bool ordinary,
-			  const struct cmdline *c, char **rest)
+/* kill and delete: one library call for both kinds of container. */
+static int kill_or_delete(const struct cage_paths *p, const char *cmd, const char *id, const struct cmdline *c,
+			  char **rest)
 {
 	cage_err_t err = {0};
 	if (!strcmp(cmd, "delete"))
-		return !ordinary ? user_command(p, cmd, id, rest)
-				 : cage_ctr_delete(p->run, id, c->force, &err) < 0 ? fail(&err) : 0;
+		return cage_rt_delete(p, id, c->force, &err) < 0 ? fail(&err) : 0;
 	int signo = parse_signal(c->signal ? c->signal : rest[0]);
 	if (signo < 0)
 		return fprintf(stderr, "cagefs-runtime: unknown signal %s\n", c->signal ? c->signal : rest[0]), 1;
-	if (!ordinary)
-		return user_kill(p, id, signo);
-	return cage_ctr_kill(p->run, id, signo, &err) < 0 ? fail(&err) : 0;
+	return cage_rt_kill(p, id, signo, &err) < 0 ? fail(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -301,21 +256,16 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "exec") && command_options(argc, argv, &c) < 0)
 		return usage();
 	rest = strcmp(cmd, "exec") ? argv + c.i : rest;
-	bool ordinary = cage_ctr_exists(p.run, id), creating = !strcmp(cmd, "create") || !strcmp(cmd, "run");
-	struct cage_user u;
-	bool user = cage_user_lookup(id, &u, NULL) == 0;
-	if (user)
-		cage_user_free(&u);
-	/* A container named like a user would hide that user's cage from
-	 * every command: the name stays the user's. */
-	if (!ordinary && c.has_bundle && user)
-		return fprintf(stderr, "cagefs-runtime: %s is a user's name (the id of that user's cage): "
-				       "give the container another id\n", id), 1;
-	ordinary |= !user && (c.has_bundle || creating);
-	if (!ordinary && !user)
-		return fprintf(stderr, "cagefs-runtime: no container and no user named %s\n", id), 1;
+	if (!strcmp(cmd, "state"))
+		return state(&p, id);
 	if (!strcmp(cmd, "kill") || !strcmp(cmd, "delete"))
-		return kill_or_delete(&p, cmd, id, ordinary, &c, rest);
+		return kill_or_delete(&p, cmd, id, &c, rest);
+	bool creating = !strcmp(cmd, "create") || !strcmp(cmd, "run");
+	enum cage_rt_kind kind;
+	cage_err_t err = {0};
+	if (cage_rt_which(&p, id, c.has_bundle, creating, &kind, &err) < 0)
+		return fail(&err);
+	bool ordinary = kind == CAGE_RT_CONTAINER;
 	/* What enters an ordinary container's namespaces runs a sealed copy of
 	 * this program, never the file on the host (CVE-2019-5736). */
 	if (ordinary && (creating || !strcmp(cmd, "exec")))

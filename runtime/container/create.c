@@ -41,6 +41,7 @@ struct create_ctx {
 	const struct cage_ctr_opts *o;
 	struct cage_spec spec;
 	struct cage_ctr_state st;
+	int top;                  /* ROOT/containers */
 	int dirfd;                /* the state directory */
 	int fifo;                 /* exec.fifo, O_RDWR: the init's start signal */
 	int sock[2];              /* [0] runtime, [1] stage and init */
@@ -220,7 +221,8 @@ static void __attribute__((noreturn)) stage_main(struct create_ctx *c)
 	 * could open /proc/1/fd/N/..), not the init's memory. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	close(c->dirfd);
-	c->dirfd = -1;
+	close(c->top);
+	c->dirfd = c->top = -1;
 	int fds[CAGE_NS_KINDS], flags = 0;
 	for (int k = 0; k < CAGE_NS_KINDS; k++) {
 		fds[k] = c->spec.ns_path[k] ? open(c->spec.ns_path[k], O_RDONLY | O_CLOEXEC) : -1;
@@ -342,21 +344,21 @@ static char *now_rfc3339(void)
 }
 
 /* The state directory, with a copy of config.json (what delete's poststop
- * hooks use, whatever happens to the bundle) and exec.fifo. */
+ * hooks use, whatever happens to the bundle) and exec.fifo.  ROOT and
+ * ROOT/containers are made if missing, and must be root's own (trust.c). */
 static int make_state_dir(const char *root, struct create_ctx *c, cage_err_t *err)
 {
-	_cleanup_free_ char *top = cage_path_join(root, "containers");
 	_cleanup_free_ char *dir = cage_ctr_dir(root, c->id);
-	if (!top || !dir)
+	if (!dir)
 		return cage_err_sys(err, ENOMEM, "path");
-	if ((mkdir(root, 0700) < 0 && errno != EEXIST) || (mkdir(top, 0700) < 0 && errno != EEXIST))
-		return cage_err_sys(err, errno, "cannot create %s", top);
-	if (mkdir(dir, 0700) < 0)
+	if ((c->top = cage_ctr_topdir(root, true, err)) < 0)
+		return -1;
+	if (mkdirat(c->top, c->id, 0700) < 0)
 		return errno == EEXIST ? cage_err_set(err, "container %s already exists", c->id)
 				       : cage_err_sys(err, errno, "cannot create %s", dir);
-	/* Locked until create ends (see cage_ctr_lock): a delete of the id
+	/* Locked until create ends (see cage_ctr_lock_at): a delete of the id
 	 * waits for it. */
-	c->dirfd = cage_ctr_lock(root, c->id, err);
+	c->dirfd = cage_ctr_lock_at(c->top, root, c->id, err);
 	if (c->dirfd < 0)
 		return cage_err_prefix(err, "deleted while being created");
 	if (mkfifoat(c->dirfd, "exec.fifo", 0600) < 0)
@@ -366,7 +368,7 @@ static int make_state_dir(const char *root, struct create_ctx *c, cage_err_t *er
 	return c->fifo < 0 ? cage_err_sys(err, errno, "exec.fifo") : 0;
 }
 
-static int load_spec(const char *root, struct create_ctx *c, cage_err_t *err)
+static int load_spec(struct create_ctx *c, cage_err_t *err)
 {
 	char cwd[4096];
 	const char *b = c->o->bundle ? c->o->bundle : getcwd(cwd, sizeof(cwd));
@@ -380,7 +382,7 @@ static int load_spec(const char *root, struct create_ctx *c, cage_err_t *err)
 	/* What is read is the copy: the bundle may change under us. */
 	if (cage_read_file(cfg, 8u << 20, &text, &len, err) < 0 ||
 	    cage_write_atomic_at(c->dirfd, "config.json", text, len, 0600, err) < 0 ||
-	    cage_ctr_load_spec(root, c->id, bundle, &c->spec, err) < 0)
+	    cage_ctr_load_spec(c->dirfd, bundle, &c->spec, err) < 0)
 		return -1;
 	if (c->spec.terminal && c->o->console_socket < 0)
 		return cage_err_set(err, "process.terminal is true: --console-socket is needed");
@@ -402,17 +404,17 @@ static int record(struct create_ctx *c, pid_t pid, cage_err_t *err)
 	return c->o->pid_file ? cage_write_atomic(c->o->pid_file, text, (size_t)n, 0644, err) : 0;
 }
 
-static void undo(const char *root, struct create_ctx *c, pid_t pid)
+static void undo(struct create_ctx *c, pid_t pid)
 {
 	/* Gone before its cgroup is removed (rmdir of a busy cgroup fails). */
 	if (pid > 0 && c->st.start_time)
 		cage_ctr_kill_wait(&c->st, c->id, NULL);
 	if (pid > 0 && c->o->keep_child)
 		waitpid(pid, NULL, 0);
-	cage_ctr_cgroup_remove(c->dirfd);
-	_cleanup_free_ char *dir = cage_ctr_dir(root, c->id);
-	if (dir)
-		cage_rm_rf(dir, NULL);
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
+	if (cage_ctr_cgroups_open(c->dirfd, &cgs, NULL) == 0)
+		cage_ctr_cgroup_remove(&cgs);
+	cage_rm_rf_at(c->top, c->id, NULL);
 }
 
 int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts *o, pid_t *pidp,
@@ -420,18 +422,20 @@ int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts
 {
 	if (!cage_ctr_id_valid(id))
 		return cage_err_set(err, "invalid container id '%s' (letters, digits, _ . + -)", id);
-	struct create_ctx c = {.id = id, .o = o, .dirfd = -1, .fifo = -1, .sock = {-1, -1}};
+	struct create_ctx c = {.id = id, .o = o, .top = -1, .dirfd = -1, .fifo = -1, .sock = {-1, -1}};
 	/* LISTEN_FDS (socket activation): fds 3..3+N-1 go to the process. */
 	const char *lf = getenv("LISTEN_FDS");
 	long nfds = lf ? strtol(lf, NULL, 10) : 0;
 	c.listen_fds = nfds > 0 && nfds < 1024 ? (int)nfds : 0;
 	if (make_state_dir(root, &c, err) < 0) {
 		if (c.dirfd >= 0)
-			undo(root, &c, 0);
+			undo(&c, 0);
+		if (c.top >= 0)
+			close(c.top);
 		return -1;
 	}
 	pid_t pid = 0;
-	int rc = load_spec(root, &c, err) < 0 || cage_ctr_write_state(c.dirfd, &c.st, getpid(), err) < 0 ? -1 : 0;
+	int rc = load_spec(&c, err) < 0 || cage_ctr_write_state(c.dirfd, &c.st, getpid(), err) < 0 ? -1 : 0;
 	if (rc == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sock) < 0)
 		rc = cage_err_sys(err, errno, "socketpair");
 	if (rc == 0 && o->keep_child)
@@ -439,13 +443,14 @@ int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts
 	if (rc == 0)
 		rc = start_init(&c, &pid, err) < 0 || record(&c, pid, err) < 0 ? -1 : 0;
 	if (rc < 0)
-		undo(root, &c, pid);
+		undo(&c, pid);
 	for (int i = 0; i < 2; i++)
 		if (c.sock[i] >= 0)
 			close(c.sock[i]);
 	if (c.fifo >= 0)
 		close(c.fifo);
 	close(c.dirfd);
+	close(c.top);
 	cage_ctr_state_free(&c.st);
 	cage_spec_free(&c.spec);
 	*pidp = pid;

@@ -21,14 +21,14 @@
 #include "cagefs/log.h"
 #include "cagefs/safefs.h"
 
-static void poststart(const char *root, const char *id, struct cage_ctr_state *st)
+static void poststart(int dfd, const char *id, struct cage_ctr_state *st)
 {
 	_cleanup_spec_ struct cage_spec spec = {0};
 	cage_err_t err = {0};
 	st->status = CAGE_CTR_RUNNING;
 	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
 	/* runtime-spec: a failed poststart hook is a warning, nothing more. */
-	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0 ||
+	if (cage_ctr_load_spec(dfd, st->bundle, &spec, &err) < 0 ||
 	    (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTART, json, &err) < 0))
 		cage_warn("container %s: %s", id, err.msg);
 }
@@ -63,17 +63,18 @@ static int release_init(int dfd, const char *id, cage_err_t *err)
 int cage_ctr_start(const char *root, const char *id, cage_err_t *err)
 {
 	/* Two concurrent starts: the second finds the container running. */
-	_cleanup_close_ int dfd = cage_ctr_lock(root, id, err);
+	_cleanup_close_ int top = cage_ctr_top_of(root, id, err);
+	_cleanup_close_ int dfd = top < 0 ? -1 : cage_ctr_lock_at(top, root, id, err);
 	if (dfd < 0)
 		return -1;
 	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
-	if (cage_ctr_state(root, id, &st, err) < 0)
+	if (cage_ctr_state_at(dfd, id, &st, err) < 0)
 		return -1;
 	int rc = 0;
 	if (st.status != CAGE_CTR_CREATED)
 		rc = cage_err_set(err, "container %s is not in the created state", id);
 	if (rc == 0 && (rc = release_init(dfd, id, err)) == 0)
-		poststart(root, id, &st);
+		poststart(dfd, id, &st);
 	return rc;
 }
 
@@ -173,19 +174,22 @@ int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_
 {
 	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
 	_cleanup_spec_ struct cage_spec spec = {0};
-	if (cage_ctr_state(root, id, &st, err) < 0)
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
+	_cleanup_close_ int dfd = cage_ctr_open(root, id, err);
+	if (dfd < 0 || cage_ctr_state_at(dfd, id, &st, err) < 0)
 		return -1;
 	int rc = st.status == CAGE_CTR_RUNNING || st.status == CAGE_CTR_CREATED
-			 ? cage_ctr_load_spec(root, id, st.bundle, &spec, err)
+			 ? cage_ctr_load_spec(dfd, st.bundle, &spec, err)
 			 : cage_err_set(err, "container %s is not running", id);
 	_cleanup_close_ int pfd = rc == 0 ? cage_ctr_pidfd(&st) : -1;
 	if (rc == 0 && pfd < 0)
 		rc = cage_err_sys(err, errno, "container %s", id);
 	pid_t child = -1;
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	_cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	if (rc == 0 && (dfd < 0 || cage_ctr_cgroup_join(dfd, getpid(), err) < 0))
-		rc = dfd < 0 ? cage_err_set(err, "container %s is gone", id) : -1;
+	if (rc == 0 && (cage_ctr_cgroups_open(dfd, &cgs, err) < 0 || cage_ctr_cgroup_join(&cgs, getpid(), err) < 0))
+		rc = cage_err_prefix(err, "container %s", id);
+	/* No fd of the host's goes along into the container's namespaces. */
+	cage_ctr_cgroups_close(&cgs);
+	close(CAGE_STEAL_FD(dfd));
 	if (rc == 0 && (child = fork()) == 0)
 		exec_child(&spec, id, pfd, argv);
 	if (rc == 0 && child < 0)

@@ -429,17 +429,6 @@ int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cag
 	return 0;
 }
 
-int cage_spec_load_config(const char *config, const char *bundle, struct cage_spec *s,
-			  cage_err_t *err)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	memset(s, 0, sizeof(*s));
-	if (cage_read_file(config, 8u << 20, &text, &len, err) < 0)
-		return -1;
-	return cage_spec_parse(text, len, bundle, s, err);
-}
-
 static void free_hook(struct cage_hook *h)
 {
 	free(h->path);

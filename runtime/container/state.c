@@ -47,13 +47,6 @@ char *cage_ctr_dir(const char *root, const char *id)
 	return asprintf(&d, "%s/containers/%s", root, id) < 0 ? NULL : d;
 }
 
-bool cage_ctr_exists(const char *root, const char *id)
-{
-	_cleanup_free_ char *d = cage_ctr_id_valid(id) ? cage_ctr_dir(root, id) : NULL;
-	struct stat st;
-	return d && lstat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* ---- JSON ---- */
 
 #define MAX_STATE (1 << 20)
@@ -168,25 +161,26 @@ static enum cage_ctr_status derive_status(int dirfd, const cage_json *doc, const
 									    : CAGE_CTR_RUNNING;
 }
 
-int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, cage_err_t *err)
+int cage_ctr_state_at(int dirfd, const char *id, struct cage_ctr_state *st, cage_err_t *err)
 {
 	memset(st, 0, sizeof(*st));
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	_cleanup_close_ int dfd = -1;
-	if (!cage_ctr_id_valid(id) || !dir ||
-	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return cage_err_set(err, "container %s does not exist", id);
-	_cleanup_free_ char *text = NULL, *name = NULL;
+	_cleanup_free_ char *text = NULL;
 	_cleanup_json_ cage_json *doc = NULL;
 	size_t len;
-	if (cage_read_file_at(dfd, "state.json", MAX_STATE, &text, &len, err) < 0) {
-		/* A creator killed before its first write: nothing runs. */
+	cage_err_t e = {0};
+	if (cage_ctr_read(dirfd, "state.json", MAX_STATE, &text, &len, &e) < 0) {
+		/* A creator killed before its first write: nothing runs.  Any
+		 * other failure is said: a state never read is never "stopped". */
+		if (e.errnum != ENOENT) {
+			if (err)
+				*err = e;
+			return -1;
+		}
 		st->status = CAGE_CTR_STOPPED;
-		cage_err_clear(err);
 		return 0;
 	}
-	if (!(name = cage_path_join(dir, "state.json")))
-		return cage_err_sys(err, ENOMEM, "state");
+	char name[200];
+	snprintf(name, sizeof(name), "container %s: state.json", id);
 	if (cage_json_parse(text, len, name, MAX_STATE, &doc, err) < 0)
 		return -1;
 	st->pid = (pid_t)num(doc, "pid");
@@ -198,8 +192,15 @@ int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, 
 		cage_ctr_state_free(st);
 		return cage_err_sys(err, ENOMEM, "state");
 	}
-	st->status = derive_status(dfd, doc, st);
+	st->status = derive_status(dirfd, doc, st);
 	return 0;
+}
+
+int cage_ctr_state(const char *root, const char *id, struct cage_ctr_state *st, cage_err_t *err)
+{
+	memset(st, 0, sizeof(*st));
+	_cleanup_close_ int dfd = cage_ctr_open(root, id, err);
+	return dfd < 0 ? -1 : cage_ctr_state_at(dfd, id, st, err);
 }
 
 void cage_ctr_state_free(struct cage_ctr_state *st)
@@ -252,75 +253,101 @@ int cage_ctr_kill_wait(const struct cage_ctr_state *st, const char *id, cage_err
 
 /* The config as it was at create time (the copy in the state directory):
  * the bundle may have changed or be gone since. */
-int cage_ctr_load_spec(const char *root, const char *id, const char *bundle, struct cage_spec *spec,
-		       cage_err_t *err)
+int cage_ctr_load_spec(int dirfd, const char *bundle, struct cage_spec *spec, cage_err_t *err)
 {
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
 	memset(spec, 0, sizeof(*spec)); /* freeable whatever happens */
-	if (!cfg)
-		return cage_err_sys(err, ENOMEM, "path");
-	return cage_spec_load_config(cfg, bundle, spec, err);
+	if (cage_ctr_read(dirfd, "config.json", 8u << 20, &text, &len, err) < 0)
+		return -1;
+	return cage_spec_parse(text, len, bundle, spec, err);
+}
+
+int cage_ctr_lock_at(int top, const char *root, const char *id, cage_err_t *err)
+{
+	int fd = cage_ctr_open_at(top, root, id, err);
+	struct stat held, now;
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &held) == 0 && fstatat(top, id, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+		return fd;
+	close(fd);
+	return cage_err_set(err, "container %s does not exist", id);
+}
+
+/* What delete acts on, all read and checked before it acts on any: the
+ * poststop hooks (a config that cannot be read is a warning, as it always
+ * was; one that is not to be believed stops the delete) and the cgroups. */
+static int delete_plan(int dirfd, const char *id, const struct cage_ctr_state *st, struct cage_spec *spec,
+		       bool *hooks, struct cage_ctr_cgroups *cgs, cage_err_t *err)
+{
+	cage_err_t e = {0};
+	*hooks = cage_ctr_load_spec(dirfd, st->bundle, spec, &e) == 0;
+	if (!*hooks && e.errnum == CAGE_ERR_UNTRUSTED) {
+		if (err)
+			*err = e;
+		return -1;
+	}
+	if (!*hooks)
+		cage_warn("container %s: poststop hooks not run: %s", id, e.msg);
+	return cage_ctr_cgroups_open(dirfd, cgs, err) < 0 ? cage_err_prefix(err, "container %s", id) : 0;
 }
 
 /* What delete does to a stopped container before removing its directory:
  * its cgroups emptied and removed, then the poststop hooks. */
-static void poststop(const char *root, const char *id, int dirfd, struct cage_ctr_state *st)
+static void poststop(const char *id, const struct cage_spec *spec, bool hooks, const struct cage_ctr_cgroups *cgs,
+		     const struct cage_ctr_state *st)
 {
-	cage_ctr_cgroup_remove(dirfd);
-	_cleanup_spec_ struct cage_spec spec = {0};
+	cage_ctr_cgroup_remove(cgs);
 	cage_err_t err = {0};
-	if (cage_ctr_load_spec(root, id, st->bundle, &spec, &err) < 0) {
-		cage_warn("container %s: poststop hooks not run: %s", id, err.msg);
-		return;
-	}
-	_cleanup_free_ char *json = cage_ctr_state_json(id, st);
-	if (json && cage_hooks_run(&spec, CAGE_HOOK_POSTSTOP, json, &err) < 0)
+	_cleanup_free_ char *json = hooks ? cage_ctr_state_json(id, st) : NULL;
+	if (json && cage_hooks_run(spec, CAGE_HOOK_POSTSTOP, json, &err) < 0)
 		cage_warn("container %s: %s", id, err.msg);
-}
-
-int cage_ctr_lock(const char *root, const char *id, cage_err_t *err)
-{
-	_cleanup_free_ char *dir = cage_ctr_id_valid(id) ? cage_ctr_dir(root, id) : NULL;
-	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	struct stat held, now;
-	if (fd >= 0 && flock(fd, LOCK_EX) == 0 && fstat(fd, &held) == 0 && stat(dir, &now) == 0 &&
-	    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return cage_err_set(err, "container %s does not exist", id);
 }
 
 int cage_ctr_delete(const char *root, const char *id, bool force, cage_err_t *err)
 {
 	_cleanup_ctr_state_ struct cage_ctr_state st = {0};
+	_cleanup_spec_ struct cage_spec spec = {0};
+	_cleanup_cgroups_ struct cage_ctr_cgroups cgs = {0};
+	bool hooks = false;
+	_cleanup_close_ int top = cage_ctr_top_of(root, id, err);
+	if (top < 0)
+		return -1;
 	/* Held until the directory is gone: a create still running finishes
 	 * first, and no second create of the id can start meanwhile. */
-	_cleanup_close_ int lock = cage_ctr_lock(root, id, err);
-	if (lock < 0 || cage_ctr_state(root, id, &st, err) < 0)
+	_cleanup_close_ int lock = cage_ctr_lock_at(top, root, id, err);
+	if (lock < 0 || cage_ctr_state_at(lock, id, &st, err) < 0)
 		return -1;
-	int rc = 0;
 	if (st.status != CAGE_CTR_STOPPED && !force)
-		rc = cage_err_set(err, "container %s is %s, not stopped: kill it first, or delete --force",
-				  id, status_names[st.status]);
-	else if (st.status != CAGE_CTR_STOPPED)
-		rc = cage_ctr_kill_wait(&st, id, err);
-	_cleanup_free_ char *dir = cage_ctr_dir(root, id);
-	if (rc == 0 && dir) {
-		st.status = CAGE_CTR_STOPPED;
-		poststop(root, id, lock, &st);
-		rc = cage_rm_rf(dir, err);
-	}
-	return rc;
+		return cage_err_set(err, "container %s is %s, not stopped: kill it first, or delete --force",
+				    id, status_names[st.status]);
+	if (delete_plan(lock, id, &st, &spec, &hooks, &cgs, err) < 0)
+		return -1;
+	if (st.status != CAGE_CTR_STOPPED && cage_ctr_kill_wait(&st, id, err) < 0)
+		return -1;
+	st.status = CAGE_CTR_STOPPED;
+	poststop(id, &spec, hooks, &cgs, &st);
+	return cage_rm_rf_at(top, id, err);
 }
 
 int cage_ctr_list(const char *root, cage_strvec_t *ids, cage_err_t *err)
 {
-	_cleanup_free_ char *dir = cage_path_join(root, "containers");
-	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
-	if (!d)
-		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot read %s", dir);
+	cage_err_t e = {0};
+	_cleanup_close_ int top = cage_ctr_topdir(root, false, &e);
+	_cleanup_closedir_ DIR *d = NULL;
+	if (top < 0) {
+		if (e.errnum != ENOENT && err)
+			*err = e;
+		return e.errnum == ENOENT ? 0 : -1;
+	}
+	int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return cage_err_sys(err, errno, "cannot read %s/containers", root);
+	}
 	for (struct dirent *de; (de = readdir(d));)
 		if (cage_ctr_id_valid(de->d_name) && de->d_type == DT_DIR &&
 		    cage_strvec_push(ids, de->d_name) < 0)

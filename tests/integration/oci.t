@@ -22,7 +22,7 @@ out=$(echo typed | "$RT" run --bundle "$WORLD/b1" c1 2>&1); rc=$?
 is "$out" "hello
 got typed" "run: the process's stdout and stdin are the runtime's"
 is "$rc" 42 "run: the process's exit status is the runtime's"
-fails_with "run leaves nothing: state c1 fails afterwards" 1 "^cagefs-runtime: no container and no user named c1$" "$RT" state c1
+fails_with "run leaves nothing: state c1 fails afterwards" 1 "^cagefs-runtime: error: no container and no user named c1$" "$RT" state c1
 
 # ---- the lifecycle: create, state, start, kill, delete ----
 mkbundle "$WORLD/b2" "$(args 'trap "echo term > /data/term; exit 3" TERM; echo started > /data/started; while :; do sleep 1; done')
@@ -61,7 +61,7 @@ is "$("$RT" state c2 | field status)" stopped "state: stopped once it exited"
 lacks "$("$RT" state c2)" '"status":"stopped"' '"pid"' "a stopped container's state has no pid"
 fails_with "kill of a stopped container fails" 1 "error: container c2 is not running \(stopped\)" "$RT" kill --signal KILL c2
 run "delete of a stopped container" "$RT" delete c2
-fails_with "state of a deleted container fails" 1 "^cagefs-runtime: no container and no user named c2$" "$RT" state c2
+fails_with "state of a deleted container fails" 1 "^cagefs-runtime: error: no container and no user named c2$" "$RT" state c2
 run "... and its process ($pid) is gone" sh -c '[ -n "$1" ] && ! kill -0 "$1" 2>/dev/null' sh "$pid"
 "$RT" create --bundle "$WORLD/b2" c3 && "$RT" start c3
 run "kill --signal KILL" "$RT" kill --signal KILL c3
@@ -72,11 +72,11 @@ fails_with "an unknown command fails, with the usage" 2 "^Usage: cagefs-runtime 
 fails_with "... on an id that names nothing too, said as such" 2 "^cagefs-runtime: unknown command 'frobnicate'$" \
 	"$RT" frobnicate nosuchid
 run "delete --force of a created container" "$RT" delete --force c4
-fails_with "... it is gone" 1 "^cagefs-runtime: no container and no user named c4$" "$RT" state c4
+fails_with "... it is gone" 1 "^cagefs-runtime: error: no container and no user named c4$" "$RT" state c4
 fails_with "an id with a slash is refused" 1 "error: invalid container id '\.\./x'" "$RT" create --bundle "$WORLD/b2" ../x
-fails_with "start of an unknown container fails" 1 "^cagefs-runtime: no container and no user named nosuch$" "$RT" start nosuch
+fails_with "start of an unknown container fails" 1 "^cagefs-runtime: error: no container and no user named nosuch$" "$RT" start nosuch
 like "$(cat "$WORLD/last.out")" "no container and no user named nosuch" "... saying there is no such container (nor user)"
-fails_with "an ordinary container may not take a user's name" 1 "^cagefs-runtime: root is a user's name " \
+fails_with "an ordinary container may not take a user's name" 1 "^cagefs-runtime: error: root is a user's name " \
 	"$RT" create --bundle "$WORLD/b2" root
 like "$(cat "$WORLD/last.out")" "is a user's name" "... saying why"
 
@@ -127,7 +127,7 @@ rm -f "$SHARE"/*
 refused=no; fails_with "a failing createRuntime hook fails create" 1 "error: hook /bin/false failed \(exit status 1\)" \
 	"$RT" create --bundle "$WORLD/b4" h2 && refused=yes
 like "$(cat "$WORLD/last.out")" "hook /bin/false failed" "... naming the hook"
-fails_with "... and leaves no container" 1 "^cagefs-runtime: no container and no user named h2$" "$RT" state h2
+fails_with "... and leaves no container" 1 "^cagefs-runtime: error: no container and no user named h2$" "$RT" state h2
 run "... and the process never ran (create stopped at the hook)" test $refused = yes -a ! -e "$SHARE/ran"
 mkbundle "$WORLD/b5" "$(args true)
 c['hooks'] = {'prestart': [{'path': '/bin/sleep', 'args': ['sleep', '30'], 'timeout': 1}]}"
@@ -361,7 +361,7 @@ mkbundle "$WORLD/bad3"; echo '{"ociVersion": "1.0.0", "process": ' > "$WORLD/bad
 fails_with "a truncated config.json fails create" 1 "error: $WORLD/bad3: config\.json:1:[0-9]+: parse error: premature EOF" \
 	"$RT" create --bundle "$WORLD/bad3" x3
 like "$(cat "$WORLD/last.out")" "config.json" "... naming the file"
-fails_with "... leaving no container" 1 "^cagefs-runtime: no container and no user named x3$" "$RT" state x3
+fails_with "... leaving no container" 1 "^cagefs-runtime: error: no container and no user named x3$" "$RT" state x3
 fails_with "a missing bundle fails" 1 "error: bundle $WORLD/nonesuch: No such file or directory" "$RT" create --bundle "$WORLD/nonesuch" x4
 mkbundle "$WORLD/bad4" "$(args true)
 c['process']['user']['uid'] = 4294967296"
@@ -438,7 +438,7 @@ for i in $(seq 50); do [ "$("$RT" state r1 2>/dev/null | field status)" = creati
 init=$("$RT" state r1 2>/dev/null | field pid)
 "$RT" delete --force r1 >/dev/null 2>&1   # waits for the create, then kills what it made
 wait $crpid
-fails_with "delete --force during create: the container is gone afterwards" 1 "^cagefs-runtime: no container and no user named r1$" "$RT" state r1
+fails_with "delete --force during create: the container is gone afterwards" 1 "^cagefs-runtime: error: no container and no user named r1$" "$RT" state r1
 run "... and so is its init (${init:-none})" sh -c "[ -n '$init' ] && ! pgrep -f 'create --bundle .*/b1[3] r1'"
 run "... and the id can be created again" "$RT" create --bundle "$WORLD/b13" r1
 r1=$("$RT" state r1 | field status)

@@ -377,7 +377,7 @@ for P in $PATHS; do bad $P gina "missing skeleton" \
 	"error: cannot build the cage of gina: root .*/gina/rootfs, a link to /usr/share/cagefs-skeleton: No such file or directory"; done
 mv "$WORLD/skeleton.away" /usr/share/cagefs-skeleton
 bad a nosuchuser "unknown user" "^cagefs_enter_user: error: nosuchuser: no such user$"
-bad c nosuchuser "unknown user" "^cagefs-runtime: no container and no user named nosuchuser$"
+bad c nosuchuser "unknown user" "^cagefs-runtime: error: no container and no user named nosuchuser$"
 is "$(enter a frank 'id -un')" frank "frank enters once his config.json is whole again"
 is "$(enter a gina 'id -un')" gina "gina enters once the skeleton is back"
 

@@ -17,6 +17,7 @@
 #include "cagefs/oci.h"
 #include "cagefs/error.h"
 #include "cagefs/json.h"
+#include "cagefs/paths.h"
 #include "cagefs/strvec.h"
 
 /* ---- the parts of config.json only ordinary bundles use ---- */
@@ -66,9 +67,6 @@ struct cage_spec {
  * naming the field, never silently dropped. */
 int cage_spec_parse(const char *text, size_t len, const char *bundle, struct cage_spec *s,
 		    cage_err_t *err);
-/* The same from a copy of config.json kept elsewhere (the state directory). */
-int cage_spec_load_config(const char *config, const char *bundle, struct cage_spec *s,
-			  cage_err_t *err);
 void cage_spec_free(struct cage_spec *s);
 static inline void cage_spec_freep(struct cage_spec *s) { cage_spec_free(s); }
 #define _cleanup_spec_ __attribute__((cleanup(cage_spec_freep)))
@@ -92,9 +90,13 @@ struct cage_ctr_state {
 	cage_strvec_t annotations; /* key, value, key, value...: those with string values */
 };
 
+/* err->errnum of a refusal to believe a state directory that is not
+ * root's own (docs/ARCHITECTURE.md §4.11); not an errno value.
+ * cagefs-runtime exits with status 3 for it. */
+#define CAGE_ERR_UNTRUSTED 0x10000
+
 /* Container ids: [A-Za-z0-9_.+-], 1..128 characters, not "." or "..". */
 bool cage_ctr_id_valid(const char *id);
-bool cage_ctr_exists(const char *root, const char *id);
 /* Create ID from the bundle; *pid is its init (host pid). */
 int cage_ctr_create(const char *root, const char *id, const struct cage_ctr_opts *o, pid_t *pid,
 		    cage_err_t *err);
@@ -115,6 +117,25 @@ int cage_ctr_run(const char *root, const char *id, const struct cage_ctr_opts *o
 /* Run ARGV inside running container ID with its process settings and
  * wait: the exit status as above, or -1. */
 int cage_ctr_exec(const char *root, const char *id, char *const *argv, cage_err_t *err);
+
+/* ---- cagefs-runtime's commands (rtcmd.c) ----
+ * One call per command, for an ordinary container (state in P->run) and a
+ * hosting user's cage alike.  Each first checks that P->run is root's own
+ * (above).  The cages of hosting users are root's: as anyone else, state,
+ * kill and delete of one are refused, never answered with a guess. */
+enum cage_rt_kind { CAGE_RT_CONTAINER, CAGE_RT_CAGE };
+/* What ID names: an ordinary container if one has that id; else the cage
+ * of the hosting user of that name; else, with --bundle (WITH_BUNDLE) or
+ * for create and run (CREATING), a container to be made.  A new container
+ * may not take a user's name.  An error when it names nothing, or when
+ * that cannot be told. */
+int cage_rt_which(const struct cage_paths *p, const char *id, bool with_bundle, bool creating,
+		  enum cage_rt_kind *kind, cage_err_t *err);
+int cage_rt_state(const struct cage_paths *p, const char *id, struct cage_ctr_state *st, cage_err_t *err);
+int cage_rt_kill(const struct cage_paths *p, const char *id, int sig, cage_err_t *err);
+int cage_rt_delete(const struct cage_paths *p, const char *id, bool force, cage_err_t *err);
+/* The users with a live cage and the ordinary containers, sorted. */
+int cage_rt_list(const struct cage_paths *p, cage_strvec_t *ids, cage_err_t *err);
 
 /* Hooks (runtime/container/hooks.c): run every hook of one kind with the state on
  * stdin; the first failure stops the rest and is returned. */
