@@ -31,11 +31,16 @@ mkdir -p "$WORLD/bin" && cp "$TOP/build/cagefs_enter" "$WORLD/bin/cagefs_enter" 
 	&& chmod 4755 "$WORLD/bin/cagefs_enter" || world_die "setuid copy"
 ENTER=$WORLD/bin/cagefs_enter
 
-# ancestry PID: "NAME RUID EXE" of PID's parent, its parent, ... below pid 1.
+# ancestry PID: "NAME RUID EXE" of PID's parent, its parent, ... below pid 1,
+# leaving out the entry's relay (cagefs_enter waiting outside the cage's PID
+# namespace, docs/ARCHITECTURE.md §4.15): the controls describe who started
+# the entry.
 ancestry() {
-	local p=$1
+	local p=$1 exe
 	while p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null) && [ "${p:-0}" -gt 1 ]; do
-		echo "$(cat "/proc/$p/comm") $(awk '/^Uid:/ {print $2}' "/proc/$p/status") $(readlink "/proc/$p/exe")"
+		exe=$(readlink "/proc/$p/exe")
+		case $exe in */cagefs_enter) continue ;; esac
+		echo "$(cat "/proc/$p/comm") $(awk '/^Uid:/ {print $2}' "/proc/$p/status") $exe"
 	done
 }
 # wait_in FILE: until a cage process has written "in" to FILE (5 s at most).
