@@ -436,14 +436,14 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 	 * into root's terminal (TIOCSTI) or take its foreground (TIOCSPGRP):
 	 * both work only on one's controlling terminal.  A login shell keeps
 	 * the terminal, as with su -. */
-	bool new_session = o->on_behalf && o->argv && o->argv[0];
-	int tty = new_session ? -1 : cage_foreground_tty();
+	bool new_session = o->on_behalf && o->argv && o->argv[0], foreground = false;
+	int tty = new_session ? -1 : cage_controlling_tty(&foreground);
 	pid_t child = fork();
 	if (child < 0)
 		return cage_err_sys(err, errno, "cannot start in the cage of %s (did it end meanwhile?)", u->name);
 	if (child > 0)
 		become_relay(u, o, child, tty, new_session);
-	cage_relay_child(tty, new_session);
+	cage_relay_child(foreground ? tty : -1, new_session);
 	return start_program(u, &oci, o, &filter, err);
 }
 

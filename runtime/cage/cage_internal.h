@@ -28,8 +28,9 @@ void cage_pin_sleep(const char *user) __attribute__((noreturn));
 int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err);
 
 /* The entry's relay (relay.c, docs/ARCHITECTURE.md §4.15). */
-/* The fd (0-2) of a terminal whose foreground is our group, or -1. */
-int cage_foreground_tty(void);
+/* The fd (0-2) of our controlling terminal, or -1; FOREGROUND: whether our
+ * group holds it now. */
+int cage_controlling_tty(bool *foreground);
 /* In the program's process: a group of its own, given TTY (-1: none), or a
  * session of its own. */
 void cage_relay_child(int tty, bool new_session);

@@ -18,15 +18,19 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
-int cage_foreground_tty(void)
+int cage_controlling_tty(bool *foreground)
 {
+	*foreground = false;
 	for (int fd = 0; fd < 3; fd++)
-		if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
+		if (isatty(fd) && tcgetsid(fd) == getsid(0)) {
+			*foreground = tcgetpgrp(fd) == getpgrp();
 			return fd;
+		}
 	return -1;
 }
 
@@ -53,10 +57,18 @@ void cage_relay_child(int tty, bool new_session)
 }
 
 static volatile pid_t relay_pgrp;
+static volatile bool relay_own_session, stop_sent;
 
 static void forward(int sig)
 {
 	int e = errno;
+	/* A program in a session of its own is an orphaned process group to
+	 * the kernel, which drops SIGTSTP for those: it is stopped with
+	 * SIGSTOP instead, and that stop is mirrored as a Ctrl-Z. */
+	if (sig == SIGTSTP && relay_own_session) {
+		sig = SIGSTOP;
+		stop_sent = true;
+	}
 	/* its group, or itself in the instant before it made the group */
 	if (relay_pgrp > 0 && kill(-relay_pgrp, sig) < 0)
 		kill(relay_pgrp, sig);
@@ -79,7 +91,8 @@ static void mirror_end(int status)
 }
 
 /* The program stopped for job control: stop too, so the caller's shell
- * sees its job stopped; once continued, continue the program.  A group the
+ * sees its job stopped; once continued, give the program the terminal if
+ * the caller's shell gave it to us (`fg`), and continue it.  A group the
  * kernel calls orphaned is not stopped by these signals: then the program
  * is simply continued, as the job could never be. */
 static void mirror_stop(pid_t child, int tty, int sig)
@@ -105,24 +118,36 @@ void cage_relay(pid_t child, int tty, bool new_session)
 	if (!new_session)
 		setpgid(child, child);
 	relay_pgrp = child;
+	relay_own_session = new_session;
 	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(passed_on) / sizeof(*passed_on); i++)
 		sigaction(passed_on[i], &sa, NULL);
 	for (;;) {
-		int status;
-		pid_t r = waitpid(child, &status, WUNTRACED);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
+		/* Seen before reaped: while the program is a zombie its pid (its
+		 * group's id) cannot be reused, so nothing is passed on to a group
+		 * that is no longer its own. */
+		siginfo_t si = {0};
+		if (waitid(P_PID, (id_t)child, &si, WEXITED | WSTOPPED | WNOWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
 			_exit(1);
-		if (!WIFSTOPPED(status)) {
-			if (tty >= 0 && tcgetpgrp(tty) == child)
-				give_terminal(tty, getpgrp());
-			mirror_end(status);
 		}
-		int sig = WSTOPSIG(status);
-		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-			mirror_stop(child, tty, sig);
+		if (si.si_code == CLD_STOPPED) {
+			siginfo_t stop;
+			waitid(P_PID, (id_t)child, &stop, WSTOPPED | WNOHANG); /* consume the stop alone */
+			int sig = si.si_status == SIGSTOP && stop_sent ? SIGTSTP : si.si_status;
+			stop_sent = false;
+			if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+				mirror_stop(child, tty, sig);
+			continue;
+		}
+		relay_pgrp = 0;
+		if (tty >= 0 && tcgetpgrp(tty) == child)
+			give_terminal(tty, getpgrp());
+		int status = 0;
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		mirror_end(status);
 	}
 }

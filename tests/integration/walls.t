@@ -145,6 +145,42 @@ wait_ready "$WORLD/term.out" || grep -q started "$WORLD/term.out" || sleep 1
 for _ in $(seq 50); do grep -q started "$WORLD/term.out" && break; sleep 0.1; done
 kill -TERM $p; wait $p; rc=$?
 is "$rc $(cat "$WORLD/term.out" | tr '\n' ' ')" "7 started got TERM " "a signal sent to the entering process reaches the program"
+# A terminal, as root's shell on it: the program gets the terminal (an
+# interactive shell in the cage runs its own jobs, Ctrl-C interrupts its
+# command), and a job-control stop is mirrored so that the outer shell's
+# `fg` continues the program.
+cat > "$WORLD/terminal.py" <<'P'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+def drain(t):
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], max(0, end - time.time()))
+        try:
+            d = os.read(fd, 4096) if r else b" "
+        except OSError:
+            return
+        if not d:
+            return
+        if r:
+            sys.stdout.write(d.decode(errors="replace"))
+drain(0.5)
+args = sys.argv[1:]
+for i in range(0, len(args), 2):
+    os.write(fd, args[i].encode().decode("unicode_escape").encode())
+    drain(float(args[i + 1]))
+P
+out=$(/usr/bin/python3 "$WORLD/terminal.py" "$B/cagefs_enter_user alice\n" 2 "sleep 30\n" 0.5 "\x03" 0.5 \
+	"echo after-int:\$((6*7))\n" 0.5 "exit\n" 1 "echo outer-back:\$?\n" 0.5 2>&1)
+like "$(echo "$out" | tr -d '\r' | tr '\n' ' ')" "after-int:42 .*outer-back:0" \
+	"on root's terminal, alice's login shell in the cage has the terminal: Ctrl-C stops its command, not the shell; exit returns to root's shell"
+out=$(/usr/bin/python3 "$WORLD/terminal.py" "$B/cagefs_enter_user alice /bin/cat\n" 1.5 "\x1a" 1 "fg\n" 1 \
+	"typed-after-fg\n" 0.5 "\x04" 1 "echo rc:\$?\n" 0.5 2>&1)
+out=$(echo "$out" | tr -d '\r' | tr '\n' ' ')
+like "$out" "Stopped.*cagefs_enter_user alice /bin/cat.*typed-after-fg typed-after-fg .*rc:0" \
+	"Ctrl-Z stops the command and root's shell sees its job stopped; fg continues it; its end is the job's"
 enter alice 'sleep 300' & p=$!
 sleep 0.5
 "$CTL" --unmount alice >/dev/null
