@@ -10,7 +10,9 @@
  *   walls uconnect PATH        connect to PATH, read the answer
  *   walls tlisten PORT SECS    listen on 127.0.0.1:PORT, answer "tcp"
  *   walls tconnect PORT        connect to 127.0.0.1:PORT, read the answer
- *   walls subreaper CMD...     run CMD as a PR_SET_CHILD_SUBREAPER process's child */
+ *   walls subreaper CMD...     run CMD as a PR_SET_CHILD_SUBREAPER process's child
+ *   walls steal SECS OUT       in the background, ignoring HUP, TTOU, TTIN: after SECS take the
+ *                              foreground of the terminal on fd 0 and read a line; say so in OUT */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -20,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *ename(int e) { return strerrorname_np(e) ? strerrorname_np(e) : "EUNKNOWN"; }
@@ -219,6 +223,28 @@ static int subreaper(char **cmd)
 	return 0;
 }
 
+static int steal(int secs, const char *out)
+{
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	if (fork() > 0)
+		return 0;
+	sleep((unsigned)secs);
+	FILE *o = fopen(out, "w");
+	if (!o)
+		return 1;
+	setvbuf(o, NULL, _IOLBF, 0);
+	if (tcsetpgrp(0, getpgrp()) < 0)
+		return fprintf(o, "tcsetpgrp=%s\n", ename(errno)), 1;
+	char line[256] = "";
+	ssize_t n = read(0, line, sizeof(line) - 1);
+	line[n > 0 ? n : 0] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	fprintf(o, "tcsetpgrp=ok read=%s\n", line);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -241,6 +267,8 @@ int main(int argc, char **argv)
 		return tlisten(atoi(argv[2]), atoi(argv[3]));
 	if (!strcmp(c, "tconnect") && argc == 3)
 		return tconnect(atoi(argv[2]));
+	if (!strcmp(c, "steal") && argc == 4)
+		return steal(atoi(argv[2]), argv[3]);
 	if (!strcmp(c, "subreaper") && argc > 2)
 		return subreaper(argv + 2);
 	fprintf(stderr, "usage: see the comment at the top of tests/walls.c\n");

@@ -380,7 +380,7 @@ static void become_relay(const struct cage_user *u, const struct cage_enter_opts
 			    setresuid(u->uid, u->uid, u->uid) < 0))
 		cage_warn("the relay of %s stays root", u->name);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	cage_relay(child, tty, new_session);
+	cage_relay(child, tty, new_session, o->on_behalf && !o->as_root && !new_session);
 }
 
 /* In the cage's PID namespace: the caller's limits back, drop to the user
@@ -398,8 +398,10 @@ static int start_program(const struct cage_user *u, const struct cage_oci *oci, 
 	char *const *argv = o->argv && o->argv[0] ? o->argv : oci->args.v;
 	if (rc == 0 && (!argv || !argv[0]))
 		rc = cage_err_set(err, "nothing to run for %s", u->name);
-	if (rc == 0 && !o->as_root)
+	if (rc == 0 && !o->as_root) {
+		cage_stdio_no_dirs();
 		rc = cage_landlock_enter(err);
+	}
 	if (rc == 0 && !o->as_root)
 		rc = cage_seccomp_load(filter, err);
 	if (rc < 0)
@@ -546,6 +548,20 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 	return 0;
 }
 
+/* SIGKILL PID if, once a pidfd holds it, it is still in the mount
+ * namespace NS: a pid that ended and was reused since the scan is never
+ * killed. */
+static int kill_in_ns(pid_t pid, ino_t ns)
+{
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	if (pfd < 0 || stat(path, &st) < 0 || st.st_ino != ns)
+		return 0;
+	return syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0;
+}
+
 /* A pin of USER, recorded or not. */
 static bool has_pin(const struct cage_paths *p, const char *user)
 {
@@ -566,7 +582,9 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 	_cleanup_close_ int lock = user_lock(p, user, err);
 	if (lock < 0)
 		return -1;
-	if (kill_them) {
+	ino_t ns = 0;
+	cage_ns_inode(p, user, &ns, err);
+	if (kill_them && ns) {
 		/* Kill until none is left: a process may fork while we scan. */
 		for (int round = 0; round < 20; round++) {
 			pid_t *pids;
@@ -575,8 +593,7 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 				return -1;
 			size_t killed = 0;
 			for (size_t i = 0; i < n; i++)
-				if (kill(pids[i], SIGKILL) == 0)
-					killed++;
+				killed += kill_in_ns(pids[i], ns);
 			free(pids);
 			if (!killed)
 				break;

@@ -34,13 +34,19 @@ int cage_controlling_tty(bool *foreground);
 /* In the program's process: a group of its own, given TTY (-1: none), or a
  * session of its own. */
 void cage_relay_child(int tty, bool new_session);
-/* In the entering process: relay signals to CHILD and end as it ends. */
-void cage_relay(pid_t child, int tty, bool new_session) __attribute__((noreturn));
+/* In the entering process: relay signals to CHILD and end as it ends.
+ * FOR_ROOT: a login shell root ran for the user on root's terminal; what it
+ * leaves in root's session on that terminal is ended with it. */
+void cage_relay(pid_t child, int tty, bool new_session, bool for_root) __attribute__((noreturn));
 
 /* The Landlock domain of an entry (walls.c): everything beneath "/" (the
  * cage's root), fds 0-2's files, abstract sockets of this domain only.
  * Nothing (0) on a kernel without Landlock. */
 int cage_landlock_enter(cage_err_t *err);
 int cage_landlock_abi(void); /* 0: none */
+/* A directory on fds 0-2 (the caller's, outside the cage) becomes
+ * /dev/null (the cage's): on a kernel without Landlock it would be a way
+ * out, and no program reads a directory as its input. */
+void cage_stdio_no_dirs(void);
 
 #endif

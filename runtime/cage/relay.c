@@ -15,9 +15,15 @@
 #define _GNU_SOURCE
 #include "cage_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -108,7 +114,57 @@ static void mirror_stop(pid_t child, int tty, int sig)
 	kill(-child, SIGCONT);
 }
 
-void cage_relay(pid_t child, int tty, bool new_session)
+/* Processes of the cage (its /proc: the relay is in its mount namespace)
+ * still in a session outside it (session id 0 there) with TTY as their
+ * controlling terminal: SIGKILL through a pidfd (their /proc/PID dir),
+ * the cage's pids being none of ours to kill(). */
+static int kill_on_terminal(DIR *proc, dev_t tty)
+{
+	int killed = 0;
+	for (struct dirent *de; (de = readdir(proc));) {
+		char path[300], buf[512];
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/stat", de->d_name);
+		int fd = openat(dirfd(proc), path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		char *p = n > 0 ? (buf[n] = '\0', strrchr(buf, ')')) : NULL;
+		int sid = -1;
+		unsigned tty_nr = 0;
+		if (!p || sscanf(p + 2, "%*c %*d %*d %d %u", &sid, &tty_nr) != 2 || sid != 0 || tty_nr != (unsigned)tty)
+			continue;
+		int pfd = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0)
+			killed++;
+		if (pfd >= 0)
+			close(pfd);
+	}
+	return killed;
+}
+
+/* A login shell root ran for the user (cagefs_enter_user USER) shares
+ * root's terminal and session, as with su -: what it leaves behind there
+ * could later take that terminal's foreground (TIOCSPGRP) and read what root
+ * types.  Ended with the shell, until none is left. */
+static void end_leftovers(int tty)
+{
+	struct stat t;
+	if (fstat(tty, &t) < 0)
+		return;
+	for (int round = 0; round < 50; round++) {
+		DIR *d = opendir("/proc");
+		int killed = d ? kill_on_terminal(d, t.st_rdev) : 0;
+		if (d)
+			closedir(d);
+		if (!killed)
+			break;
+		usleep(10000);
+	}
+}
+
+void cage_relay(pid_t child, int tty, bool new_session, bool for_root)
 {
 	static const int passed_on[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 					SIGALRM, SIGWINCH, SIGTSTP, SIGPWR, SIGXCPU};
@@ -145,6 +201,8 @@ void cage_relay(pid_t child, int tty, bool new_session)
 		relay_pgrp = 0;
 		if (tty >= 0 && tcgetpgrp(tty) == child)
 			give_terminal(tty, getpgrp());
+		if (for_root && tty >= 0)
+			end_leftovers(tty);
 		int status = 0;
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;

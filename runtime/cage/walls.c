@@ -92,6 +92,20 @@ static int allow_stdio(int ruleset, uint64_t rights, cage_err_t *err)
 	return 0;
 }
 
+void cage_stdio_no_dirs(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0 && null != fd) {
+			dup2(null, fd);
+			close(null);
+		}
+	}
+}
+
 int cage_landlock_enter(cage_err_t *err)
 {
 	int abi = cage_landlock_abi();

@@ -11,8 +11,9 @@
 static struct rlimit own_limit(int res, const struct rlimit *was)
 {
 	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
-	if (res == RLIMIT_CORE) /* a root process dumps no core */
-		r = (struct rlimit){0, 0};
+	if (res == RLIMIT_CORE) /* a root process dumps no core; the hard limit
+				 * stays, as it may not go back up */
+		r = (struct rlimit){0, was->rlim_max};
 	else if (res == RLIMIT_NOFILE) /* RLIM_INFINITY is refused here */
 		r = (struct rlimit){OWN_NOFILE, was->rlim_max > OWN_NOFILE ? was->rlim_max : OWN_NOFILE};
 	return r;

@@ -56,13 +56,16 @@ is "$(enter alice 'echo $PPID')" 0 "the program's parent (the caller's shell, ou
 kill "$UNC" 2>/dev/null
 
 out=$(enter alice "$W fdopen 0 etc/passwd" < /)
-is "$out" "inherited_open=EACCES
-inherited_list=EACCES" "a directory of the host as stdin gives nothing below it (Landlock)"
+is "$out" "inherited_open=ENOTDIR
+inherited_list=ENOTDIR" "a directory of the host as stdin gives nothing below it (it is /dev/null in the cage)"
+out=$("$B/cagefs_enter_user" alice "$W fdopen 3 etc/passwd" 3< /)
+is "$out" "inherited_open=EBADF
+inherited_list=EBADF" "... nor as another fd of the caller's (fd 3: never reaches the cage)"
 as alice "$W fdserve /home/alice/fd.sock / > /home/alice/fdserve.out" &
 wait_ready /home/alice/fdserve.out
 is "$(enter alice "$W fdget /home/alice/fd.sock etc/passwd")" "fdget=ok
 passed_open=EACCES
-passed_list=EACCES" "an fd of the host's / passed in by alice's uncaged process (SCM_RIGHTS) gives nothing"
+passed_list=EACCES" "an fd of the host's / passed in by alice's uncaged process (SCM_RIGHTS): nothing below it can be opened"
 echo typed > "$WORLD/in"; : > "$WORLD/err"; chown alice: "$WORLD/in" "$WORLD/err"
 out=$(enter alice 'cat /dev/stdin; echo err > /dev/stderr' < "$WORLD/in" 2> "$WORLD/err")
 is "$out, $(cat "$WORLD/err")" "typed, err" "... while the caller's own stdin and stderr, files outside the cage, can be opened again (/dev/stdin, /dev/stderr)"
@@ -181,6 +184,17 @@ out=$(/usr/bin/python3 "$WORLD/terminal.py" "$B/cagefs_enter_user alice /bin/cat
 out=$(echo "$out" | tr -d '\r' | tr '\n' ' ')
 like "$out" "Stopped.*cagefs_enter_user alice /bin/cat.*typed-after-fg typed-after-fg .*rc:0" \
 	"Ctrl-Z stops the command and root's shell sees its job stopped; fg continues it; its end is the job's"
+# Root runs alice's login shell on its terminal (cagefs_enter_user alice, as
+# su -): the shell shares root's session; what it leaves behind there must
+# not take the terminal's foreground later and read what root types.
+printf '%s\n' "$W steal 2 /home/alice/stolen.out" exit > /home/alice/.bash_profile
+chown alice: /home/alice/.bash_profile
+(sleep 4; echo root-typed-this) | script -qfc "bash -c '$B/cagefs_enter_user alice; echo entry-ended; sleep 5'" /dev/null > "$WORLD/script.out" 2>&1
+like "$(tr -d '\r' < "$WORLD/script.out")" "entry-ended" "(root ran alice's login shell on a terminal, and it ended)"
+is "$(cat /home/alice/stolen.out 2>&1)" "cat: /home/alice/stolen.out: No such file or directory" \
+	"what alice's login shell left on root's terminal ended with it: it neither took the terminal nor read what root typed"
+rm -f /home/alice/.bash_profile
+is "$(su -s /bin/sh alice -c "prlimit --core=1000:unlimited $ENTER 'ulimit -c'")" 1 "the caller's core limit reaches the program (1000 bytes: ulimit -c says 1)"
 enter alice 'sleep 300' & p=$!
 sleep 0.5
 "$CTL" --unmount alice >/dev/null
