@@ -5,13 +5,15 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+# Where Debian keeps PAM modules (pam_unix.so): /usr/lib/<multiarch>/security.
+PAMDIR ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security
 DESTDIR ?=
 
 # The version of every program: the one line of VERSION (--version prints it).
 VERSION := $(shell cat "$(CURDIR)/VERSION")
 
 CC ?= cc
-# libpam (no .pc file on Debian 12) is for the PAM module, not built yet.
+# libpam (no .pc file on Debian 12) is linked into the PAM module only.
 # libmount is linked into cagefsctl only: the entering programs load it
 # when they build a root (docs/ARCHITECTURE.md §4.13).
 PKGCONF_PKGS := libseccomp libcap mount yajl
@@ -43,7 +45,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 LIB_HDRS := $(wildcard runtime/include/cagefs/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
-PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user
+PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -53,11 +55,11 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
-DEB_TEST := perl util-linux openssh-server passwd procps rsync groff-base man-db bsdextrautils clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
+DEB_TEST := perl util-linux openssh-server pamtester passwd procps rsync groff-base man-db bsdextrautils clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
 	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
-.PHONY: all deps check check-unit check-integration check-selftest demo shell bench fuzz install install-files lint clean
+.PHONY: all deps check check-unit check-integration check-selftest demo shell bench fuzz install install-files print-pamdir lint clean
 
 all: $(PROGS)
 
@@ -115,6 +117,13 @@ ENTER_LIBS := -Wl,-Bstatic -lseccomp -lcap -lyajl_s -Wl,-Bdynamic
 $(B)/cagefs_enter: $(B)/cli/cagefs_enter.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(ENTER_LIBS)
+
+# The PAM session module (pam/): the library linked in, none of its symbols
+# exported (only pam_sm_*), its shared libraries those of the entry.
+$(B)/pam_cagefs.so: $(B)/pam/pam_cagefs.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--exclude-libs,ALL -Wl,-z,defs -o $@ $< $(LIB) \
+		-lpam -lseccomp -lcap -lyajl
 
 $(B)/cagefs_enter_user: $(B)/cagefs_enter
 	$(Q)ln -sf cagefs_enter $@
@@ -216,18 +225,24 @@ define install_files
 	install -m 0644 contrib/man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
 	# cagefs_enter_user is documented in cagefs_enter(8).
 	ln -sf cagefs_enter.8 "$(DESTDIR)$(MANDIR)/man8/cagefs_enter_user.8"
+	install -d "$(DESTDIR)$(PAMDIR)"
+	install -m 0644 "$(BIN)/pam_cagefs.so" "$(DESTDIR)$(PAMDIR)/pam_cagefs.so"
+	install -d "$(DESTDIR)$(PREFIX)/share/pam-configs"
+	install -m 0644 contrib/pam/pam-configs/cagefs "$(DESTDIR)$(PREFIX)/share/pam-configs/cagefs"
 endef
 install: all
 	$(install_files)
 install-files:
 	$(install_files)
+print-pamdir:
+	@echo "$(PAMDIR)"
 
 # cppcheck does not know __attribute__((cleanup)) and takes every scope-bound
 # free or close for a leak: leaks are LeakSanitizer's to find, in the fuzzers.
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=memleak --suppress=resourceLeak \
-		-Iruntime/include -I. runtime bundles cli seccomp
+		-Iruntime/include -I. runtime bundles cli pam seccomp
 	seccomp/embed.sh --check
 
 clean:

@@ -470,6 +470,44 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 	return -1;
 }
 
+/* ---- a session process moves in (the PAM module) ---- */
+
+static int join_session(const struct cage_paths *p, const struct cage_user *u, cage_err_t *err)
+{
+	_cleanup_oci_ struct cage_oci oci = {0};
+	struct timespec mtime = {0};
+	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
+	if (bundle_config(p, u, &oci, &mtime, err) < 0)
+		return -1;
+	_cleanup_close_ int pfd = pin_pidfd(p, u, &oci, err);
+	if (pfd < 0 || prepare_seccomp(p, u->name, &oci, mtime, &filter, err) < 0)
+		return -1;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (join_namespaces(pfd, u->name, err) < 0)
+		return -1;
+	cage_stdio_no_dirs();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cage_err_sys(err, errno, "no_new_privs");
+	if (cage_landlock_enter(err) < 0 || cage_seccomp_load(&filter, err) < 0)
+		return -1;
+	return 1;
+}
+
+int cage_session_join(const struct cage_paths *p, const char *user, char *why, size_t whysize,
+		      cage_err_t *err)
+{
+	struct cage_user u;
+	if (cage_user_lookup(user, &u, err) < 0)
+		return -1;
+	struct cage_decision d;
+	int caged = decide(p, &u, &d, err);
+	int rc = caged <= 0 ? caged : join_session(p, &u, err);
+	if (caged == 0 && why)
+		snprintf(why, whysize, "%s", d.why);
+	cage_user_free(&u);
+	return rc < 0 ? cage_err_prefix(err, "%s: refused", user) : rc;
+}
+
 /* ---- listing and unmounting ---- */
 
 int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err)

@@ -11,14 +11,14 @@ cd "$(dirname "$0")/../.." || exit 1
 # Layer of a folder or of a public header (by name).
 declare -A layer=(
 	[runtime/core]=0 [seccomp]=1 [bundles/skeleton]=2 [bundles/user]=2
-	[runtime/oci]=3 [runtime/cage]=4 [runtime/container]=4 [cli]=5
+	[runtime/oci]=3 [runtime/cage]=4 [runtime/container]=4 [cli]=5 [pam]=5
 	[error.h]=0 [log.h]=0 [strvec.h]=0 [hashset.h]=0 [safefs.h]=0 [lock.h]=0
 	[paths.h]=0 [cleanup.h]=0 [ini.h]=0 [proc.h]=0 [json.h]=0 [inherit.h]=0
 	[seccomp.h]=1
 	[config.h]=2 [elf.h]=2 [skeleton.h]=2 [mountcfg.h]=2 [bundle.h]=2 [users.h]=2
 	[oci.h]=3 [cage.h]=4 [container.h]=4
 )
-folders="runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container cli"
+folders="runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container cli pam"
 
 # Every public header has a layer.
 for h in runtime/include/cagefs/*.h; do
@@ -50,8 +50,8 @@ check_file() { # FILE OWN-LAYER OWN-DIR
 		case $3:$inc in
 		cli:cagefsctl.h) [[ $(basename "$1") == cagefsctl* ]] \
 			|| bad+=("$1: a front-end includes cagefsctl's header") ;;
-		cli:cagefs/*) ;;
-		cli:*) bad+=("$1: a front-end includes the internal header \"$inc\"") ;;
+		cli:cagefs/* | pam:cagefs/*) ;;
+		cli:* | pam:*) bad+=("$1: a front-end includes the internal header \"$inc\"") ;;
 		esac
 	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1")
 }

@@ -48,6 +48,18 @@ int cage_ensure(const struct cage_paths *p, const char *user, cage_err_t *err);
 int cage_enter(const struct cage_paths *p, const char *user, const struct cage_enter_opts *o,
 	       cage_err_t *err);
 
+/* The PAM module's entry (docs/ARCHITECTURE.md §4.16): the calling process
+ * (a service's session process, root) moves into USER's cage, so that what
+ * it starts next — the shell, the command, the cron job — runs there as
+ * after cagefs_enter: it joins the mount, ipc and uts namespaces, and the
+ * PID namespace for its children; takes the Landlock domain, no_new_privs
+ * and the seccomp filter, which they inherit; stays root (the service
+ * drops to the user itself).  1: joined; 0: USER is not caged (nothing
+ * changed; the reason in WHY); -1: refused, the decision or the entry
+ * failed (fail closed: the session must not go on). */
+int cage_session_join(const struct cage_paths *p, const char *user, char *why, size_t whysize,
+		      cage_err_t *err);
+
 /* Users with a live (pinned) cage, sorted. */
 int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
 /* Users with a live cage that holds a process of an SSH login, sorted

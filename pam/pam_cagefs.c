@@ -1,0 +1,132 @@
+/* pam_cagefs.so: a PAM session module that puts every session of a caged
+ * user in the user's cage (issue 11; manual: "PAM Configuration"):
+ *
+ *   session required pam_cagefs.so [MIN_UID [CAGEFS]] [min_uid=N] [cagefs=0|1] [debug]
+ *
+ * MIN_UID and CAGEFS are the manual's positional form (pam_lve.so 100 1):
+ * users below MIN_UID pass untouched, CAGEFS 0 turns the module off.  Who
+ * is caged is the library's decision (cage_user_decide), never this
+ * module's.  A user who is not caged passes untouched, with PAM_SUCCESS (not
+ * PAM_IGNORE: a session stack of this module alone would then deny).  A caged user whose cage cannot be entered, or whose decision
+ * cannot be made, gets PAM_SESSION_ERR and a pam_syslog line: never an
+ * uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
+ * su: no exit(), no openlog(), no state kept in globals between open and
+ * close; only pam_sm_* are exported. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "cagefs/cage.h"
+#include "cagefs/log.h"
+#include "cagefs/paths.h"
+
+#define PUBLIC __attribute__((visibility("default")))
+
+struct options {
+	unsigned long min_uid;
+	bool cagefs;
+	bool debug;
+	char bad[128]; /* the first argument not understood */
+};
+
+static bool number(const char *s, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-')
+		return false;
+	*out = v;
+	return true;
+}
+
+static void parse(int argc, const char **argv, struct options *o)
+{
+	*o = (struct options){.min_uid = 0, .cagefs = true};
+	int positional = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		unsigned long v;
+		if (!strcmp(a, "debug"))
+			o->debug = true;
+		else if (!strncmp(a, "min_uid=", 8) && number(a + 8, &v))
+			o->min_uid = v;
+		else if (!strncmp(a, "cagefs=", 7) && number(a + 7, &v) && v <= 1)
+			o->cagefs = v;
+		else if (positional == 0 && number(a, &v) && ++positional)
+			o->min_uid = v;
+		else if (positional == 1 && number(a, &v) && v <= 1 && ++positional)
+			o->cagefs = v;
+		else if (!o->bad[0])
+			snprintf(o->bad, sizeof(o->bad), "%s", a);
+	}
+}
+
+/* The library's messages go to pam_syslog while the module runs. */
+static void to_pam_syslog(int prio, const char *msg, void *data)
+{
+	pam_syslog((pam_handle_t *)data, prio, "%s", msg);
+}
+
+static int join(pam_handle_t *pamh, const char *user, const struct options *o)
+{
+	struct cage_paths p;
+	cage_paths_default(&p);
+	cage_err_t err = {0};
+	char why[256] = "";
+	cage_log_set_callback(to_pam_syslog, pamh);
+	int rc = cage_session_join(&p, user, why, sizeof(why), &err);
+	cage_log_set_callback(NULL, NULL); /* no pamh kept past this call */
+	if (rc < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (o->debug)
+		pam_syslog(pamh, LOG_DEBUG, rc ? "%s: in the cage" : "%s: not caged: %s", user, why);
+	return PAM_SUCCESS; /* joined, or not caged: untouched */
+}
+
+PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	struct options o;
+	parse(argc, argv, &o);
+	const char *user = NULL;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
+		pam_syslog(pamh, LOG_ERR, "cannot tell the user: session refused");
+		return PAM_SESSION_ERR;
+	}
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || !found) {
+		pam_syslog(pamh, LOG_ERR, "%s: not in the user database: session refused", user);
+		return PAM_SESSION_ERR;
+	}
+	if (pw.pw_uid == 0) /* root is never caged, even when the options are broken */
+		return PAM_SUCCESS;
+	if (o.bad[0]) {
+		pam_syslog(pamh, LOG_ERR, "%s: refused: unknown option '%s' (pam_cagefs.so [MIN_UID [0|1]] "
+			   "[min_uid=N] [cagefs=0|1] [debug])", user, o.bad);
+		return PAM_SESSION_ERR;
+	}
+	if (!o.cagefs || pw.pw_uid < o.min_uid)
+		return PAM_SUCCESS;
+	return join(pamh, user, &o);
+}
+
+/* Nothing to undo: a process cannot leave a namespace, and the service's
+ * session process ends with the session. */
+PUBLIC int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh, (void)flags, (void)argc, (void)argv;
+	return PAM_SUCCESS;
+}
