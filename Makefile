@@ -205,6 +205,7 @@ shell: deps all
 bench: deps all
 	tests/bench/run
 	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
+	tests/bench/pam
 
 # make install builds, then copies the programs of $(B); make install-files
 # copies those of BIN (default $(B)) and builds nothing: the tests install
