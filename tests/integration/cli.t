@@ -134,11 +134,15 @@ is "$(MANPATH="$dest/usr/share/man" man -w "$uname" 2>&1)" "$man8/cagefs_enter.8
 	"man finds cagefs_enter_user in the installed tree, as cagefs_enter.8"
 like "$(MANPATH="$dest/usr/share/man" MANWIDTH=100 man "$uname" 2>&1 | col -b)" \
 	"cagefs_enter, cagefs_enter_user - run a command" "... and shows cagefs_enter's page"
-names=$(for p in sbin/cagefsctl sbin/cagefs-runtime sbin/cagefs_enter_user bin/cagefs_enter; do
-	usage_name "$dest/usr/$p"; done | sed 's/$/.8/' | LC_ALL=C sort | tr '\n' ' ')
+names=$( (for p in sbin/cagefsctl sbin/cagefs-runtime sbin/cagefs_enter_user bin/cagefs_enter; do
+	usage_name "$dest/usr/$p"; done; echo pam_cagefs) | sed 's/$/.8/' | LC_ALL=C sort | tr '\n' ' ')
 is "$(LC_ALL=C ls "$man8" | tr '\n' ' ')|$names" \
-	"cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 |cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 " \
-	"the man8 directory holds the four pages, one for each installed program by the name it gives itself"
+	"cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 |cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 " \
+	"the man8 directory holds the five pages, one for each installed program by the name it gives itself, and the PAM module's"
+pamdir=$(make -s -C "$TOP" print-pamdir)
+is "$(nm -D --defined-only "$dest$pamdir/pam_cagefs.so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' ')|$(cat "$dest/usr/share/pam-configs/cagefs" | grep -c pam_cagefs.so)" \
+	"pam_sm_close_session pam_sm_open_session |1" \
+	"the PAM module is installed where PAM finds modules, exporting only pam_sm_*, and its pam-auth-update profile beside"
 is "$(stat -c '%a %U' "$dest/usr/bin/cagefs_enter") $("$dest/usr/bin/cagefs_enter" --version 2>&1)" "4755 root cagefs_enter $VERSION" \
 	"cagefs_enter installed setuid root"
 useradd -m -u 1000 alice
