@@ -261,4 +261,13 @@ is "$(sshc alice $REPORT)" "status 254" \
 	"the module in common-session (pam-auth-update) with Debian's sshd stack: alice's session is refused, nothing runs"
 like "$(grep -a 'pam_limits(sshd:session)' "$WORLD/syslog" | tail -1)" "error parsing the configuration file: '/etc/security/limits.conf'" \
 	"... because pam_limits, after it, runs in the cage and cannot read limits.conf"
+# cron's stack the same way (pam_limits after common-session-noninteractive),
+# through pamtester: no minute to wait for.
+sed -i '$d' /etc/pam.d/cron
+is "$(grep -c pam_cagefs /etc/pam.d/cron /etc/pam.d/common-session-noninteractive | tr '\n' ' ')" "/etc/pam.d/cron:0 /etc/pam.d/common-session-noninteractive:1 " \
+	"(control) the module only in common-session-noninteractive now, for cron"
+is "$(pamtester cron alice open_session 2>&1; echo "status $?")" "pamtester: Error in service module
+status 1" "... and cron's stack refuses alice's session the same way"
+like "$(grep -a 'pam_limits(cron:session)' "$WORLD/syslog" | tail -1)" "error parsing the configuration file: '/etc/security/limits.conf'" \
+	"... pam_limits, in the cage"
 done_testing
