@@ -41,13 +41,14 @@ cat > $REPORT <<'R'
 echo "users=$(cut -d: -f1 /etc/passwd | sort | tr '\n' ' ')"
 echo "home=$(ls /home | tr '\n' ' ')"
 echo "id=$(id -un)"
+ls /proc/$$/fd > /tmp/fds.$$; echo "fds=$(sort -n /tmp/fds.$$ | tr '\n' ' ')"; rm -f /tmp/fds.$$
 grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -d '\t' | tr '\n' ' '; echo
 echo "mnt=$(readlink /proc/self/ns/mnt)"
 R
 chmod 755 $REPORT
 cat > /etc/cagefs/conf.d/base.cfg <<C
 [base]
-paths=/bin/bash, /bin/sh, /bin/cat, /bin/ls, /bin/grep, /bin/sleep, /usr/bin/cut, /usr/bin/sort, /usr/bin/tr, /usr/bin/readlink, /usr/bin/id, /usr/bin/cmp, /usr/bin/tty, $SFTP_SERVER, $REPORT
+paths=/bin/bash, /bin/sh, /bin/cat, /bin/ls, /bin/grep, /bin/sleep, /usr/bin/cut, /usr/bin/sort, /usr/bin/tr, /usr/bin/readlink, /usr/bin/id, /usr/bin/cmp, /usr/bin/tty, /bin/rm, $SFTP_SERVER, $REPORT
 devices=/dev/null
 users=nobody
 groups=nogroup
@@ -111,11 +112,13 @@ field() { printf '%s\n' "$1" | sed -n "s/^$2=//p" | tr -d '\r' | head -1; }
 # ---- a command ----
 out=$(sshc alice $REPORT)
 lacks "$(field "$out" users)" "(^| )_apt .*alice .*root " "(^| )bob " "ssh alice CMD: her passwd entry and the system's, no other user's"
-is "$(printf '%s\n' "$out" | grep -v '^users=\|^mnt=')" "home=alice 
+is "$(printf '%s\n' "$out" | grep -v '^users=\|^mnt=\|^fds=')" "home=alice 
 id=alice
 NoNewPrivs:1 Seccomp:2 
 status 0" "... only her home, as alice, under the seccomp filter with no_new_privs, status 0"
 same "$(field "$out" mnt)" "$(ns_of alice)" "... in the mount namespace of her cage's pin (/run/cagefs/cages/alice.pid)"
+
+alice_fds=$(field "$out" fds)
 
 # ---- an interactive shell on a pty (ssh -tt, typed into) ----
 printf '%s\n' "$REPORT" 'echo "tty=$(tty)"' 'exit 3' > "$WORLD/typed"
@@ -160,7 +163,8 @@ kill "$CON1" "$CON2"; wait "$CON1" "$CON2" 2>/dev/null
 
 # ---- not caged, and the listener never moved ----
 out=$(sshc bob $REPORT)
-is "$(printf '%s\n' "$out" | grep -v '^mnt=')" "users=$host_users
+same "$(field "$out" fds)" "$alice_fds" "ssh bob CMD (uncaged) has the open fds of alice's caged command: the module leaves none"
+is "$(printf '%s\n' "$out" | grep -v '^mnt=\|^fds=')" "users=$host_users
 home=alice bob 
 id=bob
 NoNewPrivs:0 Seccomp:0 
@@ -168,6 +172,21 @@ status 0" "ssh bob (not caged): untouched, every user and home, no filter"
 is "$(field "$out" mnt)" "$world_mnt" "... in the mount namespace sshd runs in"
 is "$(readlink /proc/$SSHD_PID/ns/mnt) $(grep -E '^(Seccomp|NoNewPrivs):' /proc/$SSHD_PID/status | tr -d '\t' | tr '\n' ' ')" \
 	"$world_mnt NoNewPrivs:0 Seccomp:0 " "sshd's listener is where it was, unfiltered: only each session's process moved"
+
+# fds_of PATTERN: the open fds of the process whose command line is PATTERN,
+# "N -> TYPE" (inode numbers left out).
+fds_of() {
+	local p; p=$(pgrep -f "^$1" | head -1)
+	[ -n "$p" ] && ls -l "/proc/$p/fd" | awk 'NF > 3 {print $(NF-2), $(NF-1), $NF}' | sed 's/:\[[0-9]*\]$//' | sort -n | tr '\n' ' '
+}
+for u in alice bob; do
+	ssh -n "${SSH_OPTS[@]}" -p "$PORT" $u@127.0.0.1 'echo in; exec sleep 600' >"$WORLD/held.$u" 2>&1 &
+	eval "HELD_$u=\$!"
+done
+for _ in $(seq 100); do grep -qx in "$WORLD/held.alice" && grep -qx in "$WORLD/held.bob" && break; sleep 0.1; done
+same "$(fds_of 'sshd: alice \[priv\]')" "$(fds_of 'sshd: bob \[priv\]')" "sshd's [priv] process in alice's cage holds the fds bob's holds: the module leaves none"
+same "$(fds_of 'sshd: alice@notty')" "$(fds_of 'sshd: bob@notty')" "... and so does her session's network process"
+kill "$HELD_alice" "$HELD_bob"; wait "$HELD_alice" "$HELD_bob" 2>/dev/null
 
 # ---- fail closed: no session when the cage cannot be entered ----
 cfg=/var/cagefs/01/alice/config.json
@@ -213,13 +232,15 @@ done
 for f in crontab cron.d; do
 	out=$(cat /home/alice/$f.out 2>&1)
 	lacks "$(field "$out" users)" "(^| )_apt .*alice .*root " "(^| )bob " "alice's job ($f): her passwd entry and the system's, no other user's"
-	is "$(printf '%s\n' "$out" | grep -v '^users=\|^mnt=')" "home=alice 
+	is "$(printf '%s\n' "$out" | grep -v '^users=\|^mnt=\|^fds=')" "home=alice 
 id=alice
 NoNewPrivs:1 Seccomp:2 " "... only her home, as alice, under the filter with no_new_privs"
 	same "$(field "$out" mnt)" "$(ns_of alice)" "... in her cage's mount namespace"
+	eval "fds_$(echo $f | tr -d .)=\$(field \"\$out\" fds)"
 done
 out=$(cat /home/bob/crontab.out 2>&1)
-is "$out" "users=$host_users
+is "$fds_crontab|$fds_crond" "$(field "$out" fds)|$(field "$out" fds)" "alice's jobs have the open fds of bob's: the module leaves none"
+is "$(printf '%s\n' "$out" | grep -v '^fds=')" "users=$host_users
 home=alice bob 
 id=bob
 NoNewPrivs:0 Seccomp:0 
