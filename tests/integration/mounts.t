@@ -14,12 +14,12 @@ C
 "$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 
 mkdir -p /var/lib/shared-sock /var/www/fcgi/alice /var/www/fcgi/bob /var/www/vhosts/system/alice.com \
-	/var/www/vhosts/system/bob.com /home2 /home3
+	/var/www/vhosts/system/bob.com /opt/home2 /opt/home3
 echo socket > /var/lib/shared-sock/s
 useradd -m -u 1501 alice
-useradd -m -b /home2 -u 1502 bob
-mkdir -p /home3/carol && ln -s /home3/carol /home/carol
-useradd -M -d /home/carol -u 1503 carol && chown carol: /home3/carol
+useradd -m -b /opt/home2 -u 1502 bob
+mkdir -p /opt/home3/carol && ln -s /opt/home3/carol /home/carol
+useradd -M -d /home/carol -u 1503 carol && chown carol: /opt/home3/carol
 chown alice: /var/www/fcgi/alice; chown bob: /var/www/fcgi/bob
 cat > /etc/cagefs/cagefs.mp <<'M'
 # shared, per-user, split by username
@@ -32,7 +32,7 @@ mkdir -p /var/cagefs/01/alice
 printf '/var/www/vhosts/system,0755\n@alice.com,0755\n' > /var/cagefs/01/alice/virt.mp
 
 out=$("$CAGEFSCTL" --enable alice bob carol 2>&1)
-ok $? "--enable with cagefs.mp, virt.mp, homes in /home, /home2 and a symlinked home"
+ok $? "--enable with cagefs.mp, virt.mp, homes in /home, /opt/home2 and a symlinked home"
 [ $? = 0 ] || echo "$out" | sed 's/^/#   /'
 
 is "$(crun_in alice cat /var/lib/shared-sock/s)" socket "cagefs.mp: a shared directory"
@@ -45,21 +45,21 @@ is "$(crun_in alice sh -c 'touch /var/run/screen/s && stat -c %a /run/screen')" 
 is "$(stat -c %U /home/alice/.cagefs/var/spool/cron)" alice "@: owned by the user"
 is "$(crun_in alice ls /var/www/vhosts/system)" alice.com "virt.mp: only the listed sub-directory"
 is "$(crun_in bob ls -A /var/www/vhosts/system)" "" "virt.mp: nothing for bob (an empty mount point of the skeleton)"
-is "$(crun_in bob pwd)" /home2/bob "a /home2 home keeps its real path"
-is "$(crun_in bob ls /home2)" bob "/home2 shows only bob"
-is "$(crun_in carol readlink /home/carol)" /home3/carol "a symlinked home is replicated"
-is "$(crun_in carol sh -c 'cd /home/carol && pwd -P')" /home3/carol "and leads to the real home"
-is "$(crun_in carol ls /home3)" carol "/home3 shows only carol"
+is "$(crun_in bob pwd)" /opt/home2/bob "a /opt/home2 home keeps its real path"
+is "$(crun_in bob ls /opt/home2)" bob "/opt/home2 shows only bob"
+is "$(crun_in carol readlink /home/carol)" /opt/home3/carol "a symlinked home is replicated"
+is "$(crun_in carol sh -c 'cd /home/carol && pwd -P')" /opt/home3/carol "and leads to the real home"
+is "$(crun_in carol ls /opt/home3)" carol "/opt/home3 shows only carol"
 is "$(crun_in alice ls /home)" alice "/home shows only alice (not carol's symlink)"
 
 # The mount points the cages need are part of the skeleton from now on.
-run "mount points created in the skeleton" test -d $SKEL/home2 -a -d $SKEL/home3 -a -d $SKEL/var/www/fcgi
+run "mount points created in the skeleton" test -d $SKEL/opt/home2 -a -d $SKEL/opt/home3 -a -d $SKEL/var/www/fcgi
 "$CAGEFSCTL" --update >/dev/null 2>&1
-run "--update keeps them" test -d $SKEL/home2 -a -d $SKEL/var/lib/shared-sock
+run "--update keeps them" test -d $SKEL/opt/home2 -a -d $SKEL/var/lib/shared-sock
 "$CAGEFSCTL" --force >/dev/null 2>&1
-run "--force rebuilds them" test -d $SKEL/home3 -a -d $SKEL/var/www/vhosts/system
-run "but never their contents" test -d $SKEL/home2 -a -d $SKEL/var/lib/shared-sock \
-	-a -z "$(find $SKEL/home2 $SKEL/var/lib/shared-sock -mindepth 1 2>&1)"
+run "--force rebuilds them" test -d $SKEL/opt/home3 -a -d $SKEL/var/www/vhosts/system
+run "but never their contents" test -d $SKEL/opt/home2 -a -d $SKEL/var/lib/shared-sock \
+	-a -z "$(find $SKEL/opt/home2 $SKEL/var/lib/shared-sock -mindepth 1 2>&1)"
 
 # Base home directory rules.
 mkdir -p /var/www/users && useradd -m -b /var/www/users -u 1504 dan
