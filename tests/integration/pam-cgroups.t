@@ -76,6 +76,7 @@ own_of() { awk -F: -v c="$1" '$2 == c {print $3}' /proc/self/cgroup | sed 's#/$#
 # hierarchy instead), its output in FILE; wait until it reported
 start() { # USER FILE [SUB]
 	local u=$1 f=$2 sub=$3
+	rm -f /tmp/cg-$u-* /home/$u/.cagefs/tmp/cg-$u-*
 	(
 		while read -r m own; do
 			d="$m$own/$T"; [ -n "$sub" ] && [ "$m" = /sys/fs/cgroup/systemd ] && d="$d/$sub"
@@ -108,9 +109,12 @@ gone() { # nothing below T but what was there
 
 # alice's cage is built first, by a session without -c: its pin stays in
 # the test's own cgroup (the world's pin_cgroup=, §4.5), not in a session's
-service "100 1"
-pamtester cagefs-test alice open_session close_session >/dev/null 2>&1 || world_die "first session"
-rm -f /home/alice/.cagefs/tmp/cg-* /tmp/cg-*
+build_cage() {
+	service "100 1"
+	pamtester cagefs-test alice open_session close_session >/dev/null 2>&1 || world_die "first session"
+	rm -f /home/alice/.cagefs/tmp/cg-* /tmp/cg-*
+}
+build_cage
 own2=$(own_of "")
 mem=$(own_of memory); fr=$(own_of freezer); sd=$(own_of name=systemd); pids=$(own_of pids)
 
@@ -174,6 +178,7 @@ is "$(ls -d "$pd/user/alice" 2>&1) $(cat "$pd/user/alice/pids.max") $(ls "$pd/us
 	"at close its user/alice/0 is removed, user/alice (not made by it) is kept"
 rmdir "$pd/user/alice" "$pd/user"
 "$SETUP_CAGEFSCTL" --enable alice >/dev/null 2>&1
+build_cage # --disable ended her cage
 
 # ---- a systemd session scope the process is in is kept ----
 sc=user.slice/user-1801.slice/session-7.scope
@@ -211,12 +216,13 @@ is "$(echo "$w" | grep '^name=systemd ' | cut -d' ' -f2) $(st "$WORLD/s6")" "$sd
 	"-c named=systemd (the spelling of pam_cgfs(8)'s example) is name=systemd"
 
 # ---- pure cgroup v2: a unified layout in a mount namespace of its own ----
+rm -f /home/alice/.cagefs/tmp/cg-alice-*
 out=$(unshare -m --propagation private bash -c "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 9
 	echo \$\$ > /sys/fs/cgroup$own2/$T/cgroup.procs
 	$(declare -f service); REPORT=$REPORT B=$B service '100 1 -c all'
 	pamtester cagefs-test alice open_session close_session > $WORLD/s7 2>&1 &
-	for _ in \$(seq 100); do grep -q '^cg-end' $WORLD/s7 && break; sleep 0.05; done
-	d=\$(sed -n 's/^cg=0:://p' $WORLD/s7); echo \"in \$d \$(stat -c %U /sys/fs/cgroup\$d /sys/fs/cgroup\$d/cgroup.procs /sys/fs/cgroup\$d/cgroup.subtree_control | sort -u)\"
+	for _ in \$(seq 200); do ls /home/alice/.cagefs/tmp/cg-alice-* >/dev/null 2>&1 && break; sleep 0.05; done; sleep 0.2
+	d=\$(sed -n 's/^cg=0:://p' /home/alice/.cagefs/tmp/cg-alice-*); echo \"in \$d \$(stat -c %U /sys/fs/cgroup\$d /sys/fs/cgroup\$d/cgroup.procs /sys/fs/cgroup\$d/cgroup.subtree_control | sort -u)\"
 	wait; test -e /sys/fs/cgroup$own2/$T/user && echo left" 2>&1)
 is "$out" "in $own2/$T/user/alice/0 alice" "unified host, -c all: alice's session in user/alice/0 of the one v2 tree, it and its cgroup.procs and subtree_control hers; removed at close"
 
