@@ -1,7 +1,7 @@
 /* pam_cagefs.so: a PAM session module that puts every session of a caged
  * user in the user's cage (issue 11; manual: "PAM Configuration"):
  *
- *   session required pam_cagefs.so [MIN_UID [CAGEFS]] [min_uid=N] [cagefs=0|1] [debug]
+ *   session required pam_cagefs.so [MIN_UID [CAGEFS]] [min_uid=N] [cagefs=0|1] [debug] [-c CONTROLLERS]
  *
  * MIN_UID and CAGEFS are the manual's positional form (pam_lve.so 100 1):
  * users below MIN_UID pass untouched, CAGEFS 0 turns the module off.  Who
@@ -11,7 +11,12 @@
  * cannot be made, gets PAM_SESSION_ERR and a pam_syslog line: never an
  * uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
  * su: no exit(), no openlog(), no state kept in globals between open and
- * close; only pam_sm_* are exported. */
+ * close; only pam_sm_* are exported.
+ *
+ * -c CONTROLLERS is pam_cgfs(8)'s option, two words as its synopsis has it:
+ * the session gets a writable cgroup user/USER/N in each hierarchy named,
+ * removed at close (cagefs/session_cgroup.h, §4.16).  The module only
+ * parses it; what it means is the library's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pwd.h>
@@ -28,6 +33,7 @@
 #include "cagefs/cage.h"
 #include "cagefs/log.h"
 #include "cagefs/paths.h"
+#include "cagefs/session_cgroup.h"
 
 #define PUBLIC __attribute__((visibility("default")))
 
@@ -35,8 +41,12 @@ struct options {
 	unsigned long min_uid;
 	bool cagefs;
 	bool debug;
-	char bad[128]; /* the first argument not understood */
+	const char *cgroups; /* -c's list, or NULL */
+	char bad[256]; /* what is wrong with the first argument not understood */
 };
+
+#define CG_DATA "cagefs_session_cgroups"
+#define USAGE "(pam_cagefs.so [MIN_UID [0|1]] [min_uid=N] [cagefs=0|1] [debug] [-c CONTROLLERS])"
 
 static bool number(const char *s, unsigned long *out)
 {
@@ -58,6 +68,16 @@ static void parse(int argc, const char **argv, struct options *o)
 		unsigned long v;
 		if (!strcmp(a, "debug"))
 			o->debug = true;
+		else if (!strcmp(a, "-c") && i + 1 < argc && !o->cgroups)
+			o->cgroups = argv[++i];
+		else if (!strcmp(a, "-c") || !strncmp(a, "-c", 2)) {
+			/* pam_cgfs(8)'s synopsis: -c and its list, two words */
+			if (!o->bad[0])
+				snprintf(o->bad, sizeof(o->bad), "%s", i + 1 == argc && !strcmp(a, "-c")
+					 ? "-c needs a list of controllers (-c freezer,memory or -c all)"
+					 : !strcmp(a, "-c") ? "-c given twice"
+					 : "-c takes its list as the next word (-c freezer,memory), as in pam_cgfs(8)");
+		}
 		else if (!strncmp(a, "min_uid=", 8) && number(a + 8, &v))
 			o->min_uid = v;
 		else if (!strncmp(a, "cagefs=", 7) && number(a + 7, &v) && v <= 1)
@@ -67,7 +87,7 @@ static void parse(int argc, const char **argv, struct options *o)
 		else if (positional == 1 && number(a, &v) && v <= 1 && ++positional)
 			o->cagefs = v;
 		else if (!o->bad[0])
-			snprintf(o->bad, sizeof(o->bad), "%s", a);
+			snprintf(o->bad, sizeof(o->bad), "unknown option '%.120s' " USAGE, a);
 	}
 }
 
@@ -95,6 +115,34 @@ static int join(pam_handle_t *pamh, const char *user, const struct options *o)
 	return PAM_SUCCESS; /* joined, or not caged: untouched */
 }
 
+static void drop_cgroups(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh, (void)status;
+	cage_session_cg_free(data); /* fds and memory only: pam_end in a forked copy too */
+}
+
+static int cgroups(pam_handle_t *pamh, const char *user, const struct passwd *pw, const struct options *o,
+		   struct cage_session_cg **cg)
+{
+	cage_err_t err = {0};
+	if (cage_session_cg_open(o->cgroups, user, pw->pw_uid, pw->pw_gid, cg, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s: refused: cannot make the session's cgroups: %s", user, err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (pam_set_data(pamh, CG_DATA, *cg, drop_cgroups) != PAM_SUCCESS) {
+		cage_session_cg_close(*cg);
+		cage_session_cg_free(*cg);
+		pam_syslog(pamh, LOG_ERR, "%s: refused: pam_set_data failed", user);
+		return PAM_SESSION_ERR;
+	}
+	if (o->debug) {
+		char where[1024];
+		cage_session_cg_describe(*cg, where, sizeof(where));
+		pam_syslog(pamh, LOG_DEBUG, "%s: session cgroups %s", user, where);
+	}
+	return PAM_SUCCESS;
+}
+
 PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)flags;
@@ -114,19 +162,38 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	if (pw.pw_uid == 0) /* root is never caged, even when the options are broken */
 		return PAM_SUCCESS;
 	if (o.bad[0]) {
-		pam_syslog(pamh, LOG_ERR, "%s: refused: unknown option '%s' (pam_cagefs.so [MIN_UID [0|1]] "
-			   "[min_uid=N] [cagefs=0|1] [debug])", user, o.bad);
+		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, o.bad);
+		return PAM_SESSION_ERR;
+	}
+	cage_err_t err = {0};
+	if (o.cgroups && cage_session_cg_check(o.cgroups, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, err.msg);
 		return PAM_SESSION_ERR;
 	}
 	if (!o.cagefs || pw.pw_uid < o.min_uid)
 		return PAM_SUCCESS;
-	return join(pamh, user, &o);
+	/* The cgroups first: the cage join takes /sys/fs/cgroup out of the
+	 * process's view (its mount namespace, its Landlock domain, §4.15). */
+	struct cage_session_cg *cg = NULL;
+	if (o.cgroups && cgroups(pamh, user, &pw, &o, &cg) != PAM_SUCCESS)
+		return PAM_SESSION_ERR;
+	int rc = join(pamh, user, &o);
+	if (rc != PAM_SUCCESS && cg) { /* no session: its cgroups go */
+		cage_session_cg_close(cg);
+		pam_set_data(pamh, CG_DATA, NULL, NULL); /* frees cg */
+	}
+	return rc;
 }
 
-/* Nothing to undo: a process cannot leave a namespace, and the service's
- * session process ends with the session. */
+/* A process cannot leave a namespace: what is undone is the session's
+ * cgroups (-c), which open remembered with pam_set_data. */
 PUBLIC int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)pamh, (void)flags, (void)argc, (void)argv;
+	(void)flags, (void)argc, (void)argv;
+	const void *cg = NULL;
+	if (pam_get_data(pamh, CG_DATA, &cg) == PAM_SUCCESS && cg) {
+		cage_session_cg_close((struct cage_session_cg *)cg);
+		pam_set_data(pamh, CG_DATA, NULL, NULL); /* frees it */
+	}
 	return PAM_SUCCESS;
 }

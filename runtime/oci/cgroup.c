@@ -116,6 +116,16 @@ static void fill_cpuset(const char *dir)
 	}
 }
 
+int cage_cg_mkdir_one(const struct cage_cg_hierarchy *h, const char *dir, bool *made, cage_err_t *err)
+{
+	*made = mkdir(dir, 0755) == 0;
+	if (!*made && errno != EEXIST)
+		return cage_err_sys(err, errno, "cannot create cgroup %s", dir);
+	if (!h->v2 && cage_cg_holds(h, "cpuset"))
+		fill_cpuset(dir);
+	return 0;
+}
+
 int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_t *err)
 {
 	bool cpuset = !h->v2 && cage_cg_holds(h, "cpuset");

@@ -59,6 +59,9 @@ int cage_cg_write(const char *dir, const char *file, const char *value, cage_err
 /* mkdir -p DIR in H; a new v1 cpuset directory gets its parent's cpus and
  * mems (it is empty, and nothing could join it, otherwise). */
 int cage_cg_mkdirs(const struct cage_cg_hierarchy *h, const char *dir, cage_err_t *err);
+/* mkdir DIR in H (its parent must exist), cpuset filled as above; *MADE
+ * tells whether this call made it (false: it was there already). */
+int cage_cg_mkdir_one(const struct cage_cg_hierarchy *h, const char *dir, bool *made, cage_err_t *err);
 /* Move PID into PATH (from the root of each hierarchy PID's mover is in),
  * made if missing: every hierarchy is tried; the first failure is told. */
 int cage_cg_move(const char *path, pid_t pid, cage_err_t *err);
