@@ -368,6 +368,25 @@ static int run_uncaged(const struct cage_user *u, const struct cage_enter_opts *
 	return exec_command(o->argv, u->shell, o->login, err);
 }
 
+/* What every way into U's cage does first (an entry, a PAM session): read
+ * its config.json into OCI, take a pidfd of its pin (building the cage if
+ * there is none), make the seccomp filter ready in FILTER when FILTERED,
+ * and join its namespaces.  A root process joining a user's cage must not
+ * be inspectable by the user before it has dropped everything
+ * (CVE-2016-8649 class): non-dumpable first. */
+static int join_cage(const struct cage_paths *p, const struct cage_user *u, bool filtered, struct cage_oci *oci,
+		     struct cage_seccomp_prog *filter, cage_err_t *err)
+{
+	struct timespec mtime = {0};
+	if (bundle_config(p, u, oci, &mtime, err) < 0)
+		return -1;
+	_cleanup_close_ int pfd = pin_pidfd(p, u, oci, err);
+	if (pfd < 0 || (filtered && prepare_seccomp(p, u->name, oci, mtime, filter, err) < 0))
+		return -1;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return join_namespaces(pfd, u->name, err);
+}
+
 /* The entering process, once the program is forked: it stays outside
  * the cage's PID namespace as the relay (relay.c), holding nothing — no fd
  * but the caller's stdio, no privilege: the user's (or, for cagefsctl
@@ -421,17 +440,8 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 		      const struct cage_enter_opts *o, cage_err_t *err)
 {
 	_cleanup_oci_ struct cage_oci oci = {0};
-	struct timespec mtime = {0};
 	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
-	if (bundle_config(p, u, &oci, &mtime, err) < 0)
-		return -1;
-	_cleanup_close_ int pfd = pin_pidfd(p, u, &oci, err);
-	if (pfd < 0 || (!o->as_root && prepare_seccomp(p, u->name, &oci, mtime, &filter, err) < 0))
-		return -1;
-	/* A root process joining a user's cage must not be inspectable by the
-	 * user before it has dropped everything (CVE-2016-8649 class). */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (join_namespaces(pfd, u->name, err) < 0)
+	if (join_cage(p, u, !o->as_root, &oci, &filter, err) < 0)
 		return -1;
 	/* A command root runs for a user (cagefs_enter_user: su -c's case)
 	 * gets a session of its own, so nothing it leaves behind can push input
@@ -475,15 +485,8 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
 static int join_session(const struct cage_paths *p, const struct cage_user *u, cage_err_t *err)
 {
 	_cleanup_oci_ struct cage_oci oci = {0};
-	struct timespec mtime = {0};
 	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
-	if (bundle_config(p, u, &oci, &mtime, err) < 0)
-		return -1;
-	_cleanup_close_ int pfd = pin_pidfd(p, u, &oci, err);
-	if (pfd < 0 || prepare_seccomp(p, u->name, &oci, mtime, &filter, err) < 0)
-		return -1;
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (join_namespaces(pfd, u->name, err) < 0)
+	if (join_cage(p, u, true, &oci, &filter, err) < 0)
 		return -1;
 	cage_stdio_no_dirs();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
