@@ -10,6 +10,7 @@
 # (a tmpfs /dev in this mount namespace) keeps what cron and the module log.
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/syslog.sh"
 world_enter "$@"
 SSHD=/usr/sbin/sshd
@@ -57,28 +58,8 @@ for s in sshd cron; do
 	echo "session required pam_cagefs.so 1000 1" >> /etc/pam.d/$s
 done
 
-# ---- sshd on a free port of 127.0.0.1 (sessions.t's harness) ----
-start_sshd() {
-	local log=$1 try; shift
-	for try in $(seq 10); do
-		PORT=$((20000 + RANDOM % 30000))
-		"$@" -p "$PORT" 2>"$log" &
-		SSHD_PID=$!
-		for _ in $(seq 50); do
-			grep -q "^Server listening on 127.0.0.1 port $PORT" "$log" && return 0
-			kill -0 "$SSHD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null
-	done
-	sed 's/^/# sshd: /' "$log"
-	return 1
-}
-S=$WORLD/ssh
-mkdir -p "$S" /run/sshd /etc/ssh/keys && chmod 755 /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$S/host" && ssh-keygen -q -t ed25519 -N '' -f "$S/client" \
-	|| world_die "ssh-keygen"
-cp "$S/client.pub" /etc/ssh/keys/alice && cp "$S/client.pub" /etc/ssh/keys/bob
+# ---- sshd on a free port of 127.0.0.1 (tests/lib/sshd.sh) ----
+sshd_keys alice bob
 cat > "$S/sshd_config" <<C
 ListenAddress 127.0.0.1
 HostKey $S/host

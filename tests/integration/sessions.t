@@ -8,6 +8,7 @@
 # was enough).
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/sshd.sh"
 world_enter "$@"
 SSHD=/usr/sbin/sshd
 
@@ -52,30 +53,7 @@ logged_in() { "$CAGEFSCTL" --list-logged-in 2>&1; echo "status $?"; }
 is "$(logged_in)" "status 0" "no cage yet: --list-logged-in lists no one"
 
 # ---- a real sshd on 127.0.0.1 ----
-# start_sshd LOG CMD...: run the sshd command line CMD -p PORT in the
-# background on a free port (tried at random: other worlds share the
-# network); sets PORT and SSHD_PID once it listens.
-start_sshd() {
-	local log=$1 try; shift
-	for try in $(seq 10); do
-		PORT=$((20000 + RANDOM % 30000))
-		"$@" -p "$PORT" 2>"$log" &
-		SSHD_PID=$!
-		for _ in $(seq 50); do
-			grep -q "^Server listening on 127.0.0.1 port $PORT" "$log" && return 0
-			kill -0 "$SSHD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null
-	done
-	sed 's/^/# sshd: /' "$log"
-	return 1
-}
-S=$WORLD/ssh
-mkdir -p "$S" /run/sshd /etc/ssh/keys && chmod 755 /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$S/host" && ssh-keygen -q -t ed25519 -N '' -f "$S/client" \
-	|| world_die "ssh-keygen"
-cp "$S/client.pub" /etc/ssh/keys/alice
+sshd_keys alice
 # Every login runs the client's command in the user's cage, as the manual
 # has sshd do (ForceCommand, through the user's login shell).
 cat > "$S/sshd_config" <<C
