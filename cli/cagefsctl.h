@@ -66,5 +66,7 @@ int ctl_remount(struct ctl *c);
 int ctl_remount_all(struct ctl *c);
 int ctl_unmount_dir(struct ctl *c);
 int ctl_mount_skel(struct ctl *c);
+int ctl_set_limits(struct ctl *c);
+int ctl_limits(struct ctl *c);
 
 #endif

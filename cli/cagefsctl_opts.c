@@ -32,6 +32,7 @@ static int run_delrpm(struct ctl *c) { return ctl_addrpm(c, false); }
 #define USERS "Users (run as: cagefsctl [OPTIONS] username [more usernames])"
 #define PHP "PHP Selector (CloudLinux only: not provided by this implementation)"
 #define COMMON "Common options"
+#define LIMITS "Resource limits (run as: cagefsctl --set-limits USER|default KEY=VALUE ...)"
 
 static const struct ctl_action actions[] = {
 	{"init", 'i', run_init, true, true, SKEL, "initialize CageFS (create CageFS if it does not exist)"},
@@ -96,6 +97,12 @@ static const struct ctl_action actions[] = {
 	{"create-virt-mp-all", 0, NULL, true, true, PHP, "create virtual mount points for all users"},
 	{"remount-virtmp", 0, NULL, true, true, PHP, "create virtual mount points and remount user"},
 	{"apply-global-php-ini", 0, NULL, true, true, PHP, "apply global php options"},
+	{"set-limits", 0, ctl_set_limits, true, true, LIMITS,
+	 "set limits of a user or of default: cpu=50% (of one CPU) memory=1G pids=100 io=10M (bytes/s) "
+	 "iops=500; max lifts a default, KEY= drops the user's own value"},
+	{"limits", 0, ctl_limits, false, false, LIMITS,
+	 "show the limits of every line of /etc/cagefs/limits.conf, or of the named users, with memory "
+	 "and processes in use (--json)"},
 	{"disable-cagefs", 0, ctl_disable_cagefs, true, true, COMMON, "disable CageFS"},
 	{"enable-cagefs", 0, ctl_enable_cagefs, true, true, COMMON, "enable CageFS"},
 	{"cagefs-status", 0, ctl_cagefs_status, false, false, COMMON, "print CageFS status: (enabled or disabled)"},

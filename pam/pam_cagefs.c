@@ -97,14 +97,39 @@ static void to_pam_syslog(int prio, const char *msg, void *data)
 	pam_syslog((pam_handle_t *)data, prio, "%s", msg);
 }
 
+static void drop_cgroups(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh, (void)status;
+	cage_session_cg_free(data); /* fds and memory only: pam_end in a forked copy too */
+}
+
+/* The session's cgroups (-c), remembered for close with pam_set_data. */
+static int keep_cgroups(pam_handle_t *pamh, const char *user, struct cage_session_cg *cg, const struct options *o)
+{
+	if (pam_set_data(pamh, CG_DATA, cg, drop_cgroups) != PAM_SUCCESS) {
+		cage_session_cg_close(cg);
+		cage_session_cg_free(cg);
+		pam_syslog(pamh, LOG_ERR, "%s: refused: pam_set_data failed", user);
+		return PAM_SESSION_ERR;
+	}
+	if (o->debug) {
+		char where[1024];
+		cage_session_cg_describe(cg, where, sizeof(where));
+		pam_syslog(pamh, LOG_DEBUG, "%s: session cgroups %s", user, where);
+	}
+	return PAM_SUCCESS;
+}
+
+/* The library does it all, in its order (limits, -c cgroups, the cage). */
 static int join(pam_handle_t *pamh, const char *user, const struct options *o)
 {
 	struct cage_paths p;
 	cage_paths_default(&p);
 	cage_err_t err = {0};
 	char why[256] = "";
+	struct cage_session_cg *cg = NULL;
 	cage_log_set_callback(to_pam_syslog, pamh);
-	int rc = cage_session_join(&p, user, why, sizeof(why), &err);
+	int rc = cage_session_join(&p, user, o->cgroups, &cg, why, sizeof(why), &err);
 	cage_log_set_callback(NULL, NULL); /* no pamh kept past this call */
 	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
@@ -112,35 +137,7 @@ static int join(pam_handle_t *pamh, const char *user, const struct options *o)
 	}
 	if (o->debug)
 		pam_syslog(pamh, LOG_DEBUG, rc ? "%s: in the cage" : "%s: not caged: %s", user, why);
-	return PAM_SUCCESS; /* joined, or not caged: untouched */
-}
-
-static void drop_cgroups(pam_handle_t *pamh, void *data, int status)
-{
-	(void)pamh, (void)status;
-	cage_session_cg_free(data); /* fds and memory only: pam_end in a forked copy too */
-}
-
-static int cgroups(pam_handle_t *pamh, const char *user, const struct passwd *pw, const struct options *o,
-		   struct cage_session_cg **cg)
-{
-	cage_err_t err = {0};
-	if (cage_session_cg_open(o->cgroups, user, pw->pw_uid, pw->pw_gid, cg, &err) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s: refused: cannot make the session's cgroups: %s", user, err.msg);
-		return PAM_SESSION_ERR;
-	}
-	if (pam_set_data(pamh, CG_DATA, *cg, drop_cgroups) != PAM_SUCCESS) {
-		cage_session_cg_close(*cg);
-		cage_session_cg_free(*cg);
-		pam_syslog(pamh, LOG_ERR, "%s: refused: pam_set_data failed", user);
-		return PAM_SESSION_ERR;
-	}
-	if (o->debug) {
-		char where[1024];
-		cage_session_cg_describe(*cg, where, sizeof(where));
-		pam_syslog(pamh, LOG_DEBUG, "%s: session cgroups %s", user, where);
-	}
-	return PAM_SUCCESS;
+	return cg ? keep_cgroups(pamh, user, cg, o) : PAM_SUCCESS; /* joined, or not caged: untouched */
 }
 
 PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -172,17 +169,7 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	}
 	if (!o.cagefs || pw.pw_uid < o.min_uid)
 		return PAM_SUCCESS;
-	/* The cgroups first: the cage join takes /sys/fs/cgroup out of the
-	 * process's view (its mount namespace, its Landlock domain, §4.15). */
-	struct cage_session_cg *cg = NULL;
-	if (o.cgroups && cgroups(pamh, user, &pw, &o, &cg) != PAM_SUCCESS)
-		return PAM_SESSION_ERR;
-	int rc = join(pamh, user, &o);
-	if (rc != PAM_SUCCESS && cg) { /* no session: its cgroups go */
-		cage_session_cg_close(cg);
-		pam_set_data(pamh, CG_DATA, NULL, NULL); /* frees cg */
-	}
-	return rc;
+	return join(pamh, user, &o);
 }
 
 /* A process cannot leave a namespace: what is undone is the session's

@@ -1,6 +1,7 @@
 /* Creating, joining and leaving cages (see cagefs/cage.h). */
 #define _GNU_SOURCE
 #include "cage_internal.h"
+#include "cagefs/session_cgroup.h"
 #include "runtime/oci/oci_internal.h"
 
 #include <dirent.h>
@@ -148,7 +149,7 @@ static int create_cage(const struct cage_paths *p, const char *user, const struc
 	 * pin stays where it is. */
 	char pin_cgroup[256] = "";
 	cage_err_t cerr = {0};
-	if (cage_pin_cgroup(p, pin_cgroup, sizeof(pin_cgroup), &cerr) < 0)
+	if (cage_ini_cgroup(p, "pin_cgroup", CAGE_PIN_CGROUP_DEFAULT, pin_cgroup, sizeof(pin_cgroup), &cerr) < 0)
 		cage_warn("%s; the cage of %s stays pinned in this session's cgroup", cerr.msg, user);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -441,6 +442,10 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 {
 	_cleanup_oci_ struct cage_oci oci = {0};
 	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
+	/* The user's limits cgroup before the join (§4.17): the relay and
+	 * the program are both counted; root's own entry is not limited. */
+	if (!o->as_root && cage_limits_join(p, u->name, err) < 0)
+		return cage_err_prefix(err, "%s", u->name);
 	if (join_cage(p, u, !o->as_root, &oci, &filter, err) < 0)
 		return -1;
 	/* A command root runs for a user (cagefs_enter_user: su -c's case)
@@ -496,16 +501,32 @@ static int join_session(const struct cage_paths *p, const struct cage_user *u, c
 	return 1;
 }
 
-int cage_session_join(const struct cage_paths *p, const char *user, char *why, size_t whysize,
-		      cage_err_t *err)
+/* The order is the point (docs/ARCHITECTURE.md §4.16, §4.17): the user's
+ * limits cgroup first, so that a session's -c cgroups are made below it;
+ * both before the join, which takes /sys/fs/cgroup out of the process's
+ * view (its mount namespace) and out of its reach (Landlock). */
+int cage_session_join(const struct cage_paths *p, const char *user, const char *cgroups,
+		      struct cage_session_cg **cg, char *why, size_t whysize, cage_err_t *err)
 {
+	*cg = NULL;
 	struct cage_user u;
 	if (cage_user_lookup(user, &u, err) < 0)
 		return -1;
 	struct cage_decision d;
-	int caged = decide(p, &u, &d, err);
-	int rc = caged <= 0 ? caged : join_session(p, &u, err);
-	if (caged == 0 && why)
+	int rc = decide(p, &u, &d, err);
+	if (rc > 0 && cage_limits_join(p, u.name, err) < 0)
+		rc = -1;
+	if (rc >= 0 && cgroups && cage_session_cg_open(cgroups, user, u.uid, u.gid, cg, err) < 0)
+		rc = cage_err_prefix(err, "cannot make the session's cgroups");
+	if (rc > 0 && join_session(p, &u, err) < 0) {
+		rc = -1;
+		if (*cg) { /* no session: its cgroups go */
+			cage_session_cg_close(*cg);
+			cage_session_cg_free(*cg);
+			*cg = NULL;
+		}
+	}
+	if (rc == 0 && why)
 		snprintf(why, whysize, "%s", d.why);
 	cage_user_free(&u);
 	return rc < 0 ? cage_err_prefix(err, "%s: refused", user) : rc;

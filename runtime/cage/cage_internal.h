@@ -22,10 +22,15 @@ struct cage_pin_found {
 int cage_pins_scan(const char *user, struct cage_pin_found **out, size_t *n, cage_err_t *err);
 int cage_pin_adopt(const struct cage_paths *p, const char *user, cage_err_t *err);
 void cage_pin_sleep(const char *user) __attribute__((noreturn));
-/* Where pins live: pin_cgroup= of cagefs.ini (default /cagefs/pins), a path
- * from the root of every cgroup hierarchy; "" leaves a pin in the cgroup
- * of the session that built the cage. */
-int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err);
+/* A cgroup path of cagefs.ini (KEY=, DFLT when absent): from the root of
+ * every cgroup hierarchy; "" when set empty.  Where pins live is
+ * pin_cgroup= (default /cagefs/pins; "" leaves a pin in the cgroup of the
+ * session that built the cage, §4.5); users' limits, limits_cgroup=
+ * (default /cagefs/users, §4.17). */
+int cage_ini_cgroup(const struct cage_paths *p, const char *key, const char *dflt, char *out, size_t size,
+		    cage_err_t *err);
+#define CAGE_PIN_CGROUP_DEFAULT "/cagefs/pins"
+#define CAGE_LIMITS_CGROUP_DEFAULT "/cagefs/users"
 
 /* The entry's relay (relay.c, docs/ARCHITECTURE.md §4.15). */
 /* The fd (0-2) of our controlling terminal, or -1; FOREGROUND: whether our

@@ -221,8 +221,6 @@ int cage_pin_release(const struct cage_paths *p, const char *user, cage_err_t *e
 	return rc;
 }
 
-#define DEFAULT_PIN_CGROUP "/cagefs/pins"
-
 /* Absolute, no empty, "." or ".." component, nothing a cgroup name needs
  * quoting for. */
 static bool cgroup_path_ok(const char *v)
@@ -232,17 +230,19 @@ static bool cgroup_path_ok(const char *v)
 	       strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == n;
 }
 
-int cage_pin_cgroup(const struct cage_paths *p, char *out, size_t size, cage_err_t *err)
+int cage_ini_cgroup(const struct cage_paths *p, const char *key, const char *dflt, char *out, size_t size,
+		    cage_err_t *err)
 {
 	struct cage_ini ini = {0};
 	if (cage_ini_load_etc(p, &ini, err) < 0)
 		return -1;
-	const struct cage_ini_entry *e = cage_ini_entry(&ini, "pin_cgroup");
-	const char *v = e ? e->value : DEFAULT_PIN_CGROUP;
+	const struct cage_ini_entry *e = cage_ini_entry(&ini, key);
+	const char *v = e ? e->value : dflt;
 	int rc = 0;
 	if ((v[0] && !cgroup_path_ok(v)) || strlen(v) >= size)
-		rc = cage_err_set(err, "%s:%u: pin_cgroup must be empty or an absolute cgroup path (letters, "
-				  "digits, '-', '_', '.', no '.' after a '/'), not '%s'", ini.file, e ? e->line : 0, v);
+		rc = cage_err_set(err, "%s:%u: %s must be empty or an absolute cgroup path (letters, "
+				  "digits, '-', '_', '.', no '.' after a '/'), not '%s'", ini.file, e ? e->line : 0,
+				  key, v);
 	else
 		snprintf(out, size, "%s", v);
 	cage_ini_free(&ini);

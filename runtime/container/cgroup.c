@@ -56,38 +56,6 @@ static char *cgroup_dir(const struct cage_spec *s, const char *id, const struct 
 	return rc < 0 ? NULL : dir;
 }
 
-/* v2 hands a controller down only where every ancestor has it in
- * cgroup.subtree_control: enable what the knobs need from the root of the
- * tree to DIR's parent (DIR itself will hold the process, and a v2 cgroup
- * with processes cannot hand controllers on). */
-static int enable_down(const char *dir, const struct cage_cg_hierarchy *h, const struct cg_knobs *ks,
-		       cage_err_t *err)
-{
-	char p[4096];
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = p + strlen(h->mount); *s == '/'; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		char on[256];
-		cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
-		for (size_t i = 0; i < ks->n; i++) {
-			const char *c = ks->k[i].ctrl;
-			if (!strcmp(c, "cgroup") || !cage_cg_holds(h, c) || cage_cg_listed(on, c))
-				continue;
-			char plus[40];
-			snprintf(plus, sizeof(plus), "+%s", c);
-			if (cage_cg_write(p, "cgroup.subtree_control", plus, NULL) < 0)
-				return cage_err_sys(err, errno, "cannot enable the %s controller below %s%s", c, p,
-						    errno == EBUSY ? " (a cgroup v2 directory holding processes "
-						    "cannot hand controllers down)" : "");
-			cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
-		}
-		*s = '/';
-		if (!strchr(s + 1, '/'))
-			break;
-	}
-	return 0;
-}
-
 /* Whether DIR holds a process (one that is not the container's, which
  * delete would then kill). */
 static bool populated(const char *dir)
@@ -105,7 +73,7 @@ static int place(const char *dir, const struct cage_cg_hierarchy *h, pid_t pid, 
 	if (!*ours && populated(dir))
 		return cage_err_set(err, "cgroup %s already holds processes: a container does not share "
 				    "its cgroup (delete would kill them)", dir);
-	if (cage_cg_mkdirs(h, dir, err) < 0 || (h->v2 && enable_down(dir, h, ks, err) < 0))
+	if (cage_cg_mkdirs(h, dir, err) < 0 || (h->v2 && cage_cg_enable_down(dir, h, ks, err) < 0))
 		return -1;
 	for (size_t i = 0; i < ks->n; i++)
 		if (cage_cg_holds(h, ks->k[i].ctrl) && cage_cg_write(dir, ks->k[i].file, ks->k[i].value, err) < 0)
@@ -113,26 +81,6 @@ static int place(const char *dir, const struct cage_cg_hierarchy *h, pid_t pid, 
 	char text[32];
 	snprintf(text, sizeof(text), "%d", pid);
 	return cage_cg_write(dir, "cgroup.procs", text, err);
-}
-
-/* Every controller a limit needs must be there: a limit is never dropped
- * in silence. */
-static int check_controllers(const struct cage_cg_hierarchy *h, size_t nh, const struct cg_knobs *ks,
-			     cage_err_t *err)
-{
-	for (size_t i = 0; i < ks->n; i++) {
-		const struct cg_knob *k = &ks->k[i];
-		size_t j = 0;
-		while (j < nh && !cage_cg_holds(&h[j], k->ctrl))
-			j++;
-		if (j == nh)
-			return cage_err_set(err, "linux.resources: no cgroup hierarchy has the %s controller "
-					    "(for %s)", k->ctrl, k->file);
-		if (k->v2_only && !h[j].v2)
-			return cage_err_set(err, "linux.resources.unified: %s needs the %s controller on "
-					    "cgroup v2, and this host has it on v1", k->file, k->ctrl);
-	}
-	return 0;
 }
 
 int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, int dirfd,
@@ -148,7 +96,7 @@ int cage_ctr_cgroup_apply(const struct cage_spec *s, const char *id, pid_t pid, 
 		return -1;
 	if (!s->cgroups_path && !ks.n)
 		return 0; /* stays in its creator's cgroup */
-	if (check_controllers(h, nh, &ks, err) < 0)
+	if (cage_cg_need_controllers(h, nh, &ks, "linux.resources", err) < 0)
 		return -1;
 	cage_strvec_t made = {0};
 	int rc = 0;

@@ -1,5 +1,6 @@
 /* linux.resources of an ordinary OCI bundle, turned into the cgroup files
- * to write: memory, pids, cpu, cpuset, hugepageLimits and (v2) unified.
+ * to write: memory, pids, cpu, cpuset, hugepageLimits, blockIO throttles and (v2) unified;
+ * a caged user's limits (runtime/cage/limits_cgroup.c) come here as such a document.
  * A controller's files are named as its hierarchy wants them: the same
  * limit is memory.limit_in_bytes on v1 and memory.max on v2, and on a
  * hybrid host (docs/ARCHITECTURE.md §7) hugetlb is on v2 while the rest is
@@ -183,6 +184,45 @@ static int hugetlb_knobs(const cage_json *res, bool v2, struct cg_knobs *ks, cag
 	return 0;
 }
 
+/* blockIO's throttles: one write per device, "MAJ:MIN RATE" into v1's
+ * blkio.throttle.* files (0 lifts it) or "MAJ:MIN rbps=RATE" into v2's
+ * io.max ("max" lifts it; io.max keeps the keys a write does not name). */
+static int throttle_knobs(const cage_json *res, bool v2, struct cg_knobs *ks, cage_err_t *err)
+{
+	static const char *const kind[][3] = {
+		{"throttleReadBpsDevice", "blkio.throttle.read_bps_device", "rbps"},
+		{"throttleWriteBpsDevice", "blkio.throttle.write_bps_device", "wbps"},
+		{"throttleReadIOPSDevice", "blkio.throttle.read_iops_device", "riops"},
+		{"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", "wiops"}};
+	const cage_json *bio = cage_json_get(res, "blockIO", CAGE_JSON_ANY);
+	if (bio && !cage_json_is(bio, CAGE_JSON_OBJECT))
+		return cage_err_set(err, RES ".blockIO is not an object");
+	for (size_t t = 0; t < sizeof(kind) / sizeof(*kind); t++) {
+		const cage_json *a = cage_json_get(bio, kind[t][0], CAGE_JSON_ANY);
+		if (a && !cage_json_is(a, CAGE_JSON_ARRAY))
+			return cage_err_set(err, RES ".blockIO.%s is not an array", kind[t][0]);
+		for (size_t i = 0; i < cage_json_array_len(a); i++) {
+			const cage_json *d = cage_json_array_at(a, i);
+			long long maj, min, rate;
+			if (cage_json_int(cage_json_get(d, "major", CAGE_JSON_ANY), 0, 4095, &maj) < 0 ||
+			    cage_json_int(cage_json_get(d, "minor", CAGE_JSON_ANY), 0, 1048575, &min) < 0 ||
+			    cage_json_int(cage_json_get(d, "rate", CAGE_JSON_ANY), 0, LLONG_MAX, &rate) < 0)
+				return cage_err_set(err, RES ".blockIO.%s[%zu] needs a major, a minor and a rate "
+						    "of 0 or more", kind[t][0], i);
+			char v[96];
+			if (!v2)
+				snprintf(v, sizeof(v), "%lld:%lld %lld", maj, min, rate);
+			else if (rate)
+				snprintf(v, sizeof(v), "%lld:%lld %s=%lld", maj, min, kind[t][2], rate);
+			else
+				snprintf(v, sizeof(v), "%lld:%lld %s=max", maj, min, kind[t][2]);
+			if (add_str(ks, v2 ? "io" : "blkio", v2 ? "io.max" : kind[t][1], v, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* A key of linux.resources.unified: "CONTROLLER.NAME", never one of the
  * files that move processes or change the tree (cgroup.procs,
  * cgroup.subtree_control, ...): only cgroup.max.* of the core files. */
@@ -251,12 +291,13 @@ int cage_cg_knobs(const cage_json *res, const char *v2_ctrls, bool warn, struct 
 	    (set && add(out, "pids", "pids.max", pids > 0 ? pids : -1, err) < 0) ||
 	    cpu_knobs(res, cage_cg_listed(v2_ctrls, "cpu"), out, err) < 0 ||
 	    hugetlb_knobs(res, cage_cg_listed(v2_ctrls, "hugetlb"), out, err) < 0 ||
+	    throttle_knobs(res, cage_cg_listed(v2_ctrls, "io"), out, err) < 0 ||
 	    unified_knobs(res, out, err) < 0)
 		return -1;
 	/* "devices" is not among them: a container has only the nodes of
 	 * linux.devices and OCI's defaults, and no CAP_MKNOD unless given. */
 	static const char *const unapplied[][2] = {
-		{"blockIO", NULL}, {"network", NULL}, {"rdma", NULL}, {"memory", "kernel"}, {"memory", "kernelTCP"},
+		{"blockIO", "weight"}, {"blockIO", "leafWeight"}, {"blockIO", "weightDevice"}, {"network", NULL}, {"rdma", NULL}, {"memory", "kernel"}, {"memory", "kernelTCP"},
 		{"memory", "swappiness"}, {"memory", "disableOOMKiller"}, {"memory", "useHierarchy"},
 		{"memory", "checkBeforeUpdate"}, {"cpu", "realtimeRuntime"}, {"cpu", "realtimePeriod"},
 		{"cpu", "idle"}, {"cpu", "burst"}};

@@ -163,3 +163,55 @@ int cage_cg_move(const char *path, pid_t pid, cage_err_t *err)
 	}
 	return rc;
 }
+
+/* v2 hands a controller down only where every ancestor has it in
+ * cgroup.subtree_control: enable what the knobs need from the root of the
+ * tree to DIR's parent (DIR itself will hold the process, and a v2 cgroup
+ * with processes cannot hand controllers on). */
+int cage_cg_enable_down(const char *dir, const struct cage_cg_hierarchy *h, const struct cg_knobs *ks,
+		       cage_err_t *err)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = p + strlen(h->mount); *s == '/'; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		char on[256];
+		cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
+		for (size_t i = 0; i < ks->n; i++) {
+			const char *c = ks->k[i].ctrl;
+			if (!strcmp(c, "cgroup") || !cage_cg_holds(h, c) || cage_cg_listed(on, c))
+				continue;
+			char plus[40];
+			snprintf(plus, sizeof(plus), "+%s", c);
+			if (cage_cg_write(p, "cgroup.subtree_control", plus, NULL) < 0)
+				return cage_err_sys(err, errno, "cannot enable the %s controller below %s%s", c, p,
+						    errno == EBUSY ? " (a cgroup v2 directory holding processes "
+						    "cannot hand controllers down)" : "");
+			cage_cg_read_list(p, "cgroup.subtree_control", on, sizeof(on));
+		}
+		*s = '/';
+		if (!strchr(s + 1, '/'))
+			break;
+	}
+	return 0;
+}
+
+/* Every controller a limit needs must be there: a limit is never dropped
+ * in silence. */
+int cage_cg_need_controllers(const struct cage_cg_hierarchy *h, size_t nh, const struct cg_knobs *ks,
+			     const char *what, cage_err_t *err)
+{
+	for (size_t i = 0; i < ks->n; i++) {
+		const struct cg_knob *k = &ks->k[i];
+		size_t j = 0;
+		while (j < nh && !cage_cg_holds(&h[j], k->ctrl))
+			j++;
+		if (j == nh)
+			return cage_err_set(err, "%s: no cgroup hierarchy has the %s controller "
+					    "(for %s)", what, k->ctrl, k->file);
+		if (k->v2_only && !h[j].v2)
+			return cage_err_set(err, "linux.resources.unified: %s needs the %s controller on "
+					    "cgroup v2, and this host has it on v1", k->file, k->ctrl);
+	}
+	return 0;
+}

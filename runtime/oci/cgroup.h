@@ -20,7 +20,7 @@ struct cg_knob {
 	bool v2_only;             /* from linux.resources.unified */
 };
 
-#define CG_KNOBS_MAX 32
+#define CG_KNOBS_MAX 64
 
 struct cg_knobs {
 	struct cg_knob k[CG_KNOBS_MAX];
@@ -65,5 +65,15 @@ int cage_cg_mkdir_one(const struct cage_cg_hierarchy *h, const char *dir, bool *
 /* Move PID into PATH (from the root of each hierarchy PID's mover is in),
  * made if missing: every hierarchy is tried; the first failure is told. */
 int cage_cg_move(const char *path, pid_t pid, cage_err_t *err);
+
+/* v2: enable in cgroup.subtree_control, from the root of H's tree down to
+ * DIR's parent, every controller KS writes to. */
+int cage_cg_enable_down(const char *dir, const struct cage_cg_hierarchy *h, const struct cg_knobs *ks,
+			cage_err_t *err);
+/* Every controller KS writes to is on one of the NH hierarchies H (and a
+ * v2-only knob on v2): a limit is never dropped in silence.  WHAT names
+ * the limits in the message. */
+int cage_cg_need_controllers(const struct cage_cg_hierarchy *h, size_t nh, const struct cg_knobs *ks,
+			     const char *what, cage_err_t *err);
 
 #endif

@@ -104,11 +104,26 @@ int main(void)
 		"\"memory\": {\"limit\": 18446744073709551615}", "\"pids\": {\"limit\": \"100\"}",
 		"\"cpu\": {\"cpus\": 3}", "\"memory\": 5", "\"cpu\": {\"shares\": true}", NULL},
 		"error: config.json: linux.resources.", "a field of the wrong type");
-	char many[4096] = "{\"hugepageLimits\": [";
-	for (int i = 0; i < 40; i++)
+	const char *bio = "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 254, \"minor\": 0, \"rate\": 1048576}], "
+			  "\"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 16, \"rate\": 0}]}}";
+	is_str(knobs(bio, ""), "blkio:blkio.throttle.read_bps_device=254:0 1048576;"
+			       "blkio:blkio.throttle.write_iops_device=8:16 0;",
+	       "blockIO throttles on v1: one file per kind, rate 0 lifts");
+	is_str(knobs(bio, "io,memory"), "io:io.max=254:0 rbps=1048576;io:io.max=8:16 wiops=max;",
+	       "blockIO throttles on v2: io.max, one key per write, rate 0 is max");
+	refused("{\"blockIO\": {\"throttleReadBpsDevice\": [", "]}}",
+		(const char *const[]){"{\"major\": 8, \"minor\": 0}", "{\"major\": -1, \"minor\": 0, \"rate\": 1}",
+				      "{\"major\": 8, \"minor\": 0, \"rate\": -5}", "{\"major\": \"8\", \"minor\": 0, \"rate\": 1}",
+				      "5", NULL},
+		"error: config.json: linux.resources.blockIO.throttleReadBpsDevice[0] needs a major", "a throttle");
+	is_str(knobs("{\"blockIO\": {\"throttleReadBpsDevice\": {}}}", ""),
+	       "error: config.json: linux.resources.blockIO.throttleReadBpsDevice is not an array",
+	       "a throttle list must be an array");
+	char many[8192] = "{\"hugepageLimits\": [";
+	for (int i = 0; i < 70; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s{\"pageSize\": \"%dKB\", \"limit\": 1}",
 			 i ? ", " : "", i + 1);
 	strcat(many, "]}");
-	ok(strstr(knobs(many, ""), "more than 32 cgroup settings") != NULL, "more settings than fit are an error");
+	ok(strstr(knobs(many, ""), "more than 64 cgroup settings") != NULL, "more settings than fit are an error");
 	return done_testing();
 }

@@ -57,8 +57,14 @@ int cage_enter(const struct cage_paths *p, const char *user, const struct cage_e
  * drops to the user itself).  1: joined; 0: USER is not caged (nothing
  * changed; the reason in WHY); -1: refused, the decision or the entry
  * failed (fail closed: the session must not go on). */
-int cage_session_join(const struct cage_paths *p, const char *user, char *why, size_t whysize,
-		      cage_err_t *err);
+/* A service's session process (the PAM module) moves into USER's cage, as
+ * an entry does, and stays root: 1 joined, 0 not caged (WHY says why;
+ * untouched), -1 refused.  With CGROUPS (pam_cgfs(8)'s -c list) the
+ * session's cgroups are made first (cagefs/session_cgroup.h), caged or
+ * not, and *CG is what to close at the session's end. */
+struct cage_session_cg;
+int cage_session_join(const struct cage_paths *p, const char *user, const char *cgroups,
+		      struct cage_session_cg **cg, char *why, size_t whysize, cage_err_t *err);
 
 /* Users with a live (pinned) cage, sorted. */
 int cage_list_live(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
@@ -77,6 +83,32 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_e
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err);
 /* Processes whose mount namespace is USER's cage (not counting its pin). */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);
+
+/* ---- per-user limits (limits_cgroup.c, docs/ARCHITECTURE.md §4.17) ---- */
+
+/* USER's limits of limits.conf (cagefs/limits.h) written to USER's cgroup
+ * and the calling process moved into it, before it joins the cage: 1 when
+ * moved, 0 when USER has no limits (nothing is touched), -1 when a limit
+ * could not be applied (the file is broken, a controller is missing): the
+ * entry is then refused, never run without its limits. */
+int cage_limits_join(const struct cage_paths *p, const char *user, cage_err_t *err);
+/* cagefsctl --set-limits NAME KEY=VALUE...: limits.conf edited
+ * (cage_limits_edit), the result checked to be applicable here, written,
+ * and applied (cage_limits_update).  NAME: a user of the passwd database,
+ * or "default". */
+int cage_limits_change(const struct cage_paths *p, const char *name, char *const *assign, size_t nassign,
+		       cage_err_t *err);
+/* After limits.conf changed for NAME (a user, or "default": every user
+ * with a cgroup or a live cage): the values written to the user's cgroup,
+ * limits lifted where a key is no longer limited, and the processes of a
+ * live cage moved in.  Every user is tried; the first failure is told. */
+int cage_limits_update(const struct cage_paths *p, const char *name, cage_err_t *err);
+/* What USER's cgroup holds now: bytes of memory and processes, -1 where
+ * unknown (no cgroup, or no such controller). */
+struct cage_limits_usage {
+	long long memory, pids;
+};
+void cage_limits_usage(const struct cage_paths *p, const char *user, struct cage_limits_usage *out);
 
 
 #endif
