@@ -404,8 +404,10 @@ static int run_preps(const struct cage_mountplan *plan, int bfd, const struct ca
 		}
 		if (homefd < 0 && (homefd = open_home(home_real, err)) < 0)
 			return -1;
+		/* Below the home, what is there is the user's doing: a
+		 * planted symlink fails this user, not a batch (issue 13). */
 		if (prep_home(homefd, u, pr, res, err) < 0)
-			return -1;
+			return cage_err_user_own(err);
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@ int cage_err_set(cage_err_t *err, const char *fmt, ...)
 	vset(err, fmt, ap);
 	va_end(ap);
 	err->errnum = 0;
+	err->users_own = 0;
 	return -1;
 }
 
@@ -32,6 +33,7 @@ int cage_err_sys(cage_err_t *err, int errnum, const char *fmt, ...)
 	size_t used = strlen(err->msg);
 	snprintf(err->msg + used, sizeof(err->msg) - used, ": %s", strerror(errnum));
 	err->errnum = errnum;
+	err->users_own = 0;
 	return -1;
 }
 
@@ -63,6 +65,14 @@ void cage_err_clear(cage_err_t *err)
 {
 	if (err) {
 		err->errnum = 0;
+		err->users_own = 0;
 		err->msg[0] = '\0';
 	}
+}
+
+int cage_err_user_own(cage_err_t *err)
+{
+	if (err)
+		err->users_own = 1;
+	return -1;
 }
