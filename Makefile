@@ -39,13 +39,14 @@ LIB := $(B)/libcagefs.a
 
 # The library's layers, bottom up (docs/ARCHITECTURE.md §2): each includes only
 # its own headers and those of the layers below (tests/unit/layers.t).
-LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container
+LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 LIB_HDRS := $(wildcard runtime/include/cagefs/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
-PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so
+PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so \
+	$(B)/proxyexecd $(B)/cagefs.proxy.program
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -80,7 +81,7 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The programs' mains print the version: rebuilt when it changes.
-$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o: VERSION
+$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o $(B)/cli/proxyexecd.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -124,6 +125,16 @@ $(B)/pam_cagefs.so: $(B)/pam/pam_cagefs.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--exclude-libs,ALL -Wl,-z,defs -o $@ $< $(LIB) \
 		-lpam -lseccomp -lcap -lyajl
+
+# The proxy (docs/ARCHITECTURE.md §4.17): the daemon, and the wrapper the
+# skeleton gets at each proxied path, static (no library to copy into the
+# skeleton with it, nothing to load per call).
+$(B)/proxyexecd: $(B)/cli/proxyexecd.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+$(B)/cagefs.proxy.program: $(B)/cli/cagefs_proxy.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -static -o $@ $< $(LIB)
 
 $(B)/cagefs_enter_user: $(B)/cagefs_enter
 	$(Q)ln -sf cagefs_enter $@
@@ -243,7 +254,7 @@ print-pamdir:
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=memleak --suppress=resourceLeak \
-		-Iruntime/include -I. runtime bundles cli pam seccomp
+		-Iruntime/include -I. runtime bundles cli pam seccomp proxy
 	seccomp/embed.sh --check
 
 clean:
