@@ -241,6 +241,17 @@ define install_files
 	install -m 0644 "$(BIN)/pam_cagefs.so" "$(DESTDIR)$(PAMDIR)/pam_cagefs.so"
 	install -d "$(DESTDIR)$(PREFIX)/share/pam-configs"
 	install -m 0644 contrib/pam/pam-configs/cagefs "$(DESTDIR)$(PREFIX)/share/pam-configs/cagefs"
+	# The proxy (docs/ARCHITECTURE.md §4.17): the daemon, the wrappers
+	# (manual: /usr/share/cagefs/safeprograms), the Debian command set
+	# (proxy.commands is cagefs's to replace; custom.proxy.commands the
+	# administrator's), the systemd unit.
+	install -m 0755 "$(BIN)/proxyexecd" "$(DESTDIR)$(SBINDIR)/proxyexecd"
+	install -d "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms"
+	install -m 0755 "$(BIN)/cagefs.proxy.program" "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms/cagefs.proxy.program"
+	install -m 0755 contrib/proxy/cagefs.proxy.crontab "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms/cagefs.proxy.crontab"
+	install -m 0644 contrib/proxy/proxy.commands "$(DESTDIR)$(SYSCONFDIR)/cagefs/proxy.commands"
+	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
+	install -m 0644 contrib/systemd/proxyexecd.service "$(DESTDIR)$(PREFIX)/lib/systemd/system/proxyexecd.service"
 endef
 install: all
 	$(install_files)

@@ -440,9 +440,9 @@ static int socket_path(const struct cage_proxy_server_opts *o, char *out, size_t
 		return 0;
 	}
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	if (snprintf(dir, sizeof(dir), "%s/proxy", o->paths->run) >= (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s/%s", o->paths->run, CAGE_PROXY_DIR) >= (int)sizeof(dir))
 		return cage_err_set(err, "socket path too long under %s", o->paths->run);
-	if ((mkdir(o->paths->run, 0755) < 0 && errno != EEXIST) || (mkdir(dir, 0755) < 0 && errno != EEXIST))
+	if (cage_proxy_dir_make(o->paths) < 0)
 		return cage_err_sys(err, errno, "cannot create %s", dir);
 	if (snprintf(out, size, "%s/%s", dir, CAGE_PROXY_SOCKET_NAME) >= (int)size)
 		return cage_err_set(err, "socket path too long under %s", o->paths->run);

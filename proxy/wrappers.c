@@ -15,6 +15,7 @@
 
 #include "cagefs/cleanup.h"
 #include "cagefs/safefs.h"
+#include "cagefs/skeleton.h"
 
 void cage_proxy_wrappers_free(struct cage_proxy_wrapper *w, size_t n)
 {
@@ -107,4 +108,26 @@ int cage_proxy_wrappers(const struct cage_paths *p, struct cage_proxy_wrapper **
 	*out = l.w;
 	*n = l.n;
 	return 0;
+}
+
+int cage_proxy_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err)
+{
+	struct cage_proxy_wrapper *w;
+	size_t n;
+	if (cage_proxy_wrappers(o->paths, &w, &n, err) < 0)
+		return cage_err_prefix(err, "proxied commands");
+	struct cage_skel_extra *x = calloc(n + 1, sizeof(*x));
+	if (!x) {
+		cage_proxy_wrappers_free(w, n);
+		return cage_err_sys(err, ENOMEM, "wrappers");
+	}
+	for (size_t i = 0; i < n; i++)
+		x[i] = (struct cage_skel_extra){.dest = w[i].dest, .source = w[i].source};
+	struct cage_skel_opts own = *o;
+	own.extra = x;
+	own.nextra = n;
+	int rc = cage_skeleton_build(&own, st, err);
+	free(x);
+	cage_proxy_wrappers_free(w, n);
+	return rc;
 }

@@ -23,7 +23,6 @@
 
 /* Where a caged program finds the daemon: RUN/proxy on the host, bound at
  * this path in every cage (bundles/user/mountplan.c). */
-#define CAGE_PROXY_DIR_IN_CAGE "/run/cagefs/proxy"
 #define CAGE_PROXY_SOCKET_NAME "proxyexec.sock"
 #define CAGE_PROXY_SOCKET_IN_CAGE CAGE_PROXY_DIR_IN_CAGE "/" CAGE_PROXY_SOCKET_NAME
 /* Manual: wrappers live in /usr/share/cagefs/safeprograms; the default
@@ -119,6 +118,12 @@ struct cage_proxy_wrapper {
 };
 int cage_proxy_wrappers(const struct cage_paths *p, struct cage_proxy_wrapper **out, size_t *n, cage_err_t *err);
 void cage_proxy_wrappers_free(struct cage_proxy_wrapper *w, size_t n);
+/* cagefsctl --init/--update/--force-update: the skeleton build with the
+ * wrappers of the command files in it (cage_skeleton_build, O's extra
+ * replaced).  A command file in error stops it ("FILE:LINE: ..."). */
+struct cage_skel_opts;
+struct cage_skel_stats;
+int cage_proxy_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err);
 
 /* ---- argument rules (docs/ARCHITECTURE.md §4.17) ----
  * Per program (the basename of the command's path): crontab, sendmail,

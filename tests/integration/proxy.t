@@ -1,0 +1,113 @@
+#!/bin/bash
+# proxyexec (issue 12; docs/ARCHITECTURE.md §4.17): commands of the command
+# files run outside the cage for a caged caller, through proxyexecd, which
+# this test starts in its own throwaway world.  The wrappers are the ones
+# cagefsctl --update puts in the skeleton; the refusals are told apart by
+# the client's status (126: refused, 125: no daemon) and the daemon's
+# message, and the audit log is read from the world's own syslog.
+. "$(dirname "$0")/../lib/world.sh"
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/syslog.sh"
+world_enter "$@"
+world_syslog
+
+# ---- the world: wrappers installed, a test program, two caged users ----
+SAFE=/usr/share/cagefs/safeprograms
+install -D -m 0755 "$B/cagefs.proxy.program" $SAFE/cagefs.proxy.program || world_die "install the wrapper"
+install -m 0755 "$TOP/contrib/proxy/cagefs.proxy.crontab" $SAFE/ || world_die "install the crontab wrapper"
+PT=/usr/local/bin/ptest
+cat > $PT <<'P'
+#!/bin/bash
+case $1 in
+id) echo "uid=$(id -u) users=$(cut -d: -f1 /etc/passwd | sort | tr '\n' ' ')pwd=$(pwd) mnt=$(readlink /proc/self/ns/mnt)" ;;
+exit) exit "$2" ;;
+kill) kill -"$2" $$ ;;
+cat) exec cat ;;
+env) env | sort ;;
+fds) ls /proc/self/fd | sort -n | tr '\n' ' '; echo ;;
+int) trap 'echo "got INT" >&2; exit 42' INT; trap 'echo "got HUP" > /tmp/hup-$2; exit 43' HUP
+     echo ready > "/tmp/ready-$2"; for _ in $(seq 300); do sleep 0.1; done; exit 7 ;;
+sleep) sleep "$2" ;;
+esac
+P
+chmod 755 $PT
+cat > /etc/cagefs/conf.d/base.cfg <<C
+[base]
+paths=/bin/bash, /bin/sh, /bin/cat, /bin/ls, /usr/bin/id, /usr/bin/cut, /usr/bin/sort, /usr/bin/tr, /usr/bin/readlink, /usr/bin/head, /usr/bin/env, /bin/sleep, /usr/bin/seq, /usr/bin/mktemp, /bin/rm, /bin/ln, /bin/mv, /usr/bin/cmp, /usr/bin/wc, /usr/bin/dd, /usr/bin/sha256sum, /bin/mkdir, /usr/bin/timeout
+devices=/dev/null, /dev/zero, /dev/urandom
+users=nobody
+groups=nogroup
+C
+cat > /etc/cagefs/proxy.commands <<C
+PTEST=$PT
+ROOTTEST:noproceed=root:$PT
+CRONTAB_LIST:cagefs.proxy.crontab=root:/usr/bin/crontab
+CRONTAB_SAVE:noproceed=root:/usr/bin/crontab
+SENDMAIL=/usr/sbin/sendmail
+PASSWD=/usr/bin/passwd
+C
+sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
+useradd -m -u 1901 -s /bin/bash alice && useradd -m -u 1902 -s /bin/bash bob \
+	&& useradd -m -u 1903 -s /bin/bash carol || world_die useradd
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+out=$("$CAGEFSCTL" --update 2>&1); rc=$?
+is "$rc" 0 "cagefsctl --update with proxied commands: status 0"
+like "$(cmp /usr/share/cagefs-skeleton$PT $SAFE/cagefs.proxy.program && echo same)" same \
+	"the skeleton has the default wrapper at the proxied path $PT"
+like "$(cmp /usr/share/cagefs-skeleton/usr/bin/crontab $SAFE/cagefs.proxy.crontab && echo same)" same \
+	"... the named wrapper cagefs.proxy.crontab at /usr/bin/crontab (CRONTAB_SAVE is noproceed)"
+is "$(stat -c %F /usr/share/cagefs-skeleton/usr/sbin/sendmail)" "regular file" \
+	"... a wrapper in place of the host's symlink /usr/sbin/sendmail"
+"$SETUP_CAGEFSCTL" --enable alice bob >/dev/null 2>&1 || world_die "--enable failed"
+
+# ---- the daemon ----
+proxyd_start() {
+	"$B/proxyexecd" --foreground "$@" > "$WORLD/proxyd.out" 2>&1 &
+	PROXYD=$!
+	for _ in $(seq 100); do [ -S /run/cagefs/proxy/proxyexec.sock ] && return 0; sleep 0.05; done
+	world_die "proxyexecd did not start: $(cat "$WORLD/proxyd.out")"
+}
+proxyd_start
+in_cage() { "$B/cagefs_enter_user" "$@"; }
+log() { grep -a "$1" "$WORLD/syslog" | tail -1 | sed 's/^<[0-9]*>//'; }
+
+# ---- run outside, as the caller ----
+out=$(cd / && in_cage alice "cd ~ && $PT id" 2>&1)
+like "$out" "^uid=1901 " "alice's proxied command runs as alice"
+like "$out" " alice .*bob .*carol " "... outside the cage: it sees the host's /etc/passwd (bob, carol)"
+isnt "$(echo "$out" | sed -n 's/.*mnt=//p')" "$(readlink /proc/$(cut -d' ' -f1 /run/cagefs/cages/alice.pid)/ns/mnt)" \
+	"... in a mount namespace that is not her cage's"
+like "$out" "pwd=/home/alice " "... in her working directory, mapped to the real path"
+for st in 0 1 42; do
+	in_cage alice "$PT exit $st"; is "$?" "$st" "exit status $st comes back"
+done
+in_cage alice "$PT kill TERM"; is "$?" 143 "death by SIGTERM comes back as death by SIGTERM (143 from the relay)"
+in_cage alice "$PT kill SEGV" 2>/dev/null; is "$?" 139 "death by SIGSEGV comes back (139)"
+head -c 10000000 /dev/urandom > "$WORLD/10m"
+sum_in=$(sha256sum < "$WORLD/10m" | cut -d' ' -f1)
+sum_out=$(in_cage alice "$PT cat" < "$WORLD/10m" | sha256sum | cut -d' ' -f1)
+is "$sum_out" "$sum_in" "10 MB through stdin -> the command -> stdout, intact"
+env_out=$(TERM=xterm-test LANG=C.UTF-8 in_cage alice "env FOO=bar LD_PRELOAD=/tmp/x.so $PT env")
+like "$env_out" "TERM=xterm-test" "the caller's TERM is kept"
+unlike "$env_out" "^(FOO|LD_PRELOAD)=" "... other variables of the caller's (LD_PRELOAD) are not"
+like "$env_out" "HOME=/home/alice" "... HOME is the caller's"
+is "$(in_cage alice "$PT fds")" "0 1 2 3 " "the command holds its stdio and nothing of the daemon's (3 is ls's own)"
+
+# SIGINT: the relay of cagefs_enter_user passes it to the wrapper, the
+# wrapper to the daemon, the daemon to the command's group.
+rm -f /tmp/ready-1
+"$B/cagefs_enter_user" alice "$PT int 1" 2>"$WORLD/int.err" & rel=$!
+for _ in $(seq 100); do [ -e /tmp/ready-1 ] && break; sleep 0.05; done
+kill -INT $rel; wait $rel; st=$?
+is "$st" 42 "SIGINT to the caller reaches the command (its INT trap exits 42)"
+like "$(cat "$WORLD/int.err")" "got INT" "... which said so"
+
+# hang-up: the caller is killed outright; the command gets SIGHUP.
+rm -f /tmp/ready-2 /tmp/hup-2
+"$B/cagefs_enter_user" alice $PT int 2 & rel=$!  # a program, not sh -c: the relay is its parent
+for _ in $(seq 100); do [ -e /tmp/ready-2 ] && break; sleep 0.05; done
+kill -KILL $rel; wait $rel 2>/dev/null
+for _ in $(seq 100); do [ -e /tmp/hup-2 ] && break; sleep 0.05; done
+is "$(cat /tmp/hup-2 2>/dev/null)" "got HUP" "a caller that dies: its command gets SIGHUP"
+
+done_testing
