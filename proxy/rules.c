@@ -30,13 +30,15 @@ static int push(cage_strvec_t *out, const char *s, cage_err_t *err)
 static int crontab_rules(const char *caller, bool as_other, const cage_strvec_t *args, cage_strvec_t *out,
 			 const char **file_arg, cage_err_t *err)
 {
+	for (size_t i = 0; i < args->n; i++) {
+		if (!strncmp(args->v[i], "-u", 2))
+			return cage_err_set(err, "crontab -u: a proxied crontab is always your own");
+		if (!strcmp(args->v[i], "-e"))
+			return cage_err_set(err, "crontab -e: edit with the crontab of your cage, which saves through -");
+	}
 	if (args->n != 1)
 		return cage_err_set(err, "crontab: give exactly one of -l, -r, - or FILE (got %zu arguments)", args->n);
 	const char *a = args->v[0];
-	if (!strcmp(a, "-e"))
-		return cage_err_set(err, "crontab -e: edit with the crontab of your cage, which saves through -");
-	if (!strcmp(a, "-u") || !strncmp(a, "-u", 2))
-		return cage_err_set(err, "crontab -u: a proxied crontab is always your own");
 	if (a[0] == '-' && strcmp(a, "-l") && strcmp(a, "-r") && strcmp(a, "-"))
 		return cage_err_set(err, "crontab: option %s is not allowed", a);
 	if (as_other && (push(out, "-u", err) < 0 || push(out, caller, err) < 0))

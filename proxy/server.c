@@ -141,22 +141,23 @@ static int peer(struct conn *c)
 	return c->pidfd < 0 ? -1 : 0;
 }
 
-static void accept_one(struct server *s)
+/* -1: nothing more to accept now. */
+static int accept_one(struct server *s)
 {
 	int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
-		return;
+		return -1;
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
-		return;
+		return -1;
 	}
 	*c = (struct conn){.fd = fd, .pidfd = -1, .child_pidfd = -1, .errpipe = -1,
 			   .deadline = now_ms() + s->timeout_ms};
 	char why[160];
 	if (peer(c) < 0) {
 		conn_free(c);
-		return;
+		return 0;
 	}
 	unsigned mine = count_uid(s, c->uid);
 	if (mine >= s->max_per_user || s->n >= s->max_total) {
@@ -166,9 +167,10 @@ static void accept_one(struct server *s)
 			 (unsigned)c->uid, s->max_per_user);
 		refuse(c, why);
 		conn_free(c);
-		return;
+		return 0;
 	}
 	s->c[s->n++] = c;
+	return 0;
 }
 
 /* The header comes with the caller's three fds; anything else (none, a
@@ -423,8 +425,9 @@ static int wait_events(struct server *s)
 	for (size_t i = n; i-- > 0;)
 		if (!step(s, s->c[i], pfd[2 + 2 * i].revents, pfd[3 + 2 * i].revents != 0))
 			drop(s, i);
-	if (rc > 0 && pfd[0].revents)
-		accept_one(s);
+	for (int k = 0; rc > 0 && pfd[0].revents && k < 64; k++)
+		if (accept_one(s) < 0)
+			break;
 	expire(s, now_ms());
 	free(pfd);
 	return 0;

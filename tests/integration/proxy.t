@@ -67,7 +67,7 @@ proxyd_start() {
 	for _ in $(seq 100); do [ -S /run/cagefs/proxy/proxyexec.sock ] && return 0; sleep 0.05; done
 	world_die "proxyexecd did not start: $(cat "$WORLD/proxyd.out")"
 }
-proxyd_start
+proxyd_start --timeout-ms 2000
 in_cage() { "$B/cagefs_enter_user" "$@"; }
 log() { grep -a "$1" "$WORLD/syslog" | tail -1 | sed 's/^<[0-9]*>//'; }
 
@@ -109,5 +109,81 @@ for _ in $(seq 100); do [ -e /tmp/ready-2 ] && break; sleep 0.05; done
 kill -KILL $rel; wait $rel 2>/dev/null
 for _ in $(seq 100); do [ -e /tmp/hup-2 ] && break; sleep 0.05; done
 is "$(cat /tmp/hup-2 2>/dev/null)" "got HUP" "a caller that dies: its command gets SIGHUP"
+
+# ---- as another user: a fixed environment, and the audit log ----
+env_root=$(TERM=xterm-test in_cage alice "$SAFE/cagefs.proxy.program ROOTTEST env")
+like "$env_root" "USER=root" "ROOTTEST (root:) runs as root"
+like "$env_root" "PROXYEXEC_USER=alice" "... told who asked (PROXYEXEC_USER)"
+unlike "$env_root" "^(TERM|LANG)=" "... with a fixed environment: not even the caller's TERM"
+like "$(log 'alias=ROOTTEST')" "uid=1901 user=alice alias=ROOTTEST argv=\['env'\] as=root decision=allowed" \
+	"the audit log names uid, user, alias, argv, who it ran as and the decision"
+
+# ---- the caller is the kernel's word ----
+like "$(in_cage alice "USER=bob LOGNAME=bob $PT id")" "^uid=1901 " "USER=bob in alice's environment changes nothing: alice's uid"
+raw() { /usr/bin/python3 "$TOP/tests/lib/proxy-raw.py" "$@"; }
+like "$(raw /run/cagefs/proxy/proxyexec.sock alias PTEST id)" \
+	"^E 126 uid 0 \(root\) is not calling from inside its own cage" "a caller outside every cage (root on the host) is refused"
+mkdir -m 755 /tmp/p2
+"$B/proxyexecd" --foreground --socket /tmp/p2/s > "$WORLD/p2.out" 2>&1 & P2=$!
+for _ in $(seq 100); do [ -S /tmp/p2/s ] && break; sleep 0.05; done
+fails_with "alice on the host, outside her cage, is refused" 126 "refused: uid 1901 \(alice\) is not calling from inside its own cage" \
+	su -s /bin/sh alice -c "CAGEFS_PROXY_SOCKET=/tmp/p2/s $SAFE/cagefs.proxy.program PTEST id"
+fails_with "carol, not caged, is refused" 126 "refused: uid 1903 \(carol\) is not calling from inside its own cage" \
+	su -s /bin/sh carol -c "CAGEFS_PROXY_SOCKET=/tmp/p2/s $SAFE/cagefs.proxy.program PTEST id"
+kill $P2; wait $P2 2>/dev/null
+
+# Duplicate uids (manual: "Users with duplicate UIDs"): alice2 shares
+# alice's uid; from her own cage she is alice2, unless proxy.disable.duid.
+useradd -o -m -u 1901 -s /bin/bash alice2 || world_die "useradd alice2"
+"$SETUP_CAGEFSCTL" --enable alice2 >/dev/null 2>&1 || world_die "--enable alice2"
+like "$(in_cage alice2 "$PT env")" "PROXYEXEC_USER=alice2" "a duplicate uid is told apart by its cage (alice2, not alice)"
+touch /etc/cagefs/proxy.disable.duid
+fails_with "with proxy.disable.duid the users are not traversed: alice2 is refused" 126 \
+	"uid 1901 \(alice\) is not calling from inside its own cage" in_cage alice2 "$PT id"
+rm /etc/cagefs/proxy.disable.duid
+
+# ---- refusals, each with its reason; the daemon serves on ----
+fails_with "an alias no file lists is refused" 126 "refused: no proxied command named 'NOSUCH'" \
+	in_cage alice "$SAFE/cagefs.proxy.program NOSUCH"
+install -o alice -m 755 $SAFE/cagefs.proxy.program /home/alice/mine
+fails_with "a copy of the wrapper at an unlisted path is refused" 126 "no proxied command at '/home/alice/mine'" \
+	in_cage alice "~/mine id"
+like "$(raw /run/cagefs/proxy/proxyexec.sock garbage)" "^E 126 malformed request: not the proxyexec protocol" \
+	"garbage is refused as not the protocol"
+like "$(raw /run/cagefs/proxy/proxyexec.sock nofds)" "^E 126 malformed request: the header must come with exactly 3 descriptors" \
+	"a request without the caller's fds is refused"
+like "$(raw /run/cagefs/proxy/proxyexec.sock nul)" "^E 126 malformed request: a NUL byte in an argument" \
+	"an argument with a NUL byte is refused"
+like "$(raw /run/cagefs/proxy/proxyexec.sock twoalias)" "^E 126 malformed request: a second alias" \
+	"a request naming two aliases is refused"
+like "$(raw /run/cagefs/proxy/proxyexec.sock bigheader)" "^E 126 request too large: 104857600 bytes, the limit is 262144" \
+	"a 100 MB request is refused at its header"
+raw /run/cagefs/proxy/proxyexec.sock stall > "$WORLD/stall.out" & stall=$!
+is "$(in_cage bob "$PT id" | cut -d' ' -f1)" "uid=1902" "while a request stalls, bob is served"
+wait $stall
+like "$(cat "$WORLD/stall.out")" "^E 126 truncated request: not complete after 2000 ms" "the stalled request is refused at its deadline"
+is "$(raw /run/cagefs/proxy/proxyexec.sock trunc)" left "a client leaves half way through its request"
+sleep 0.2
+like "$(log 'truncated request: the caller left')" "truncated request: the caller left after [0-9]+ of [0-9]+ bytes" \
+	"... the daemon logs it as truncated"
+is "$(in_cage bob "$PT exit 3"; echo $?)" 3 "... and serves on"
+
+# 1000 requests at once from alice: at most 16 run, every other one is
+# refused with the limit named, and bob is served meanwhile.
+cat > /home/alice/many.sh <<S
+for i in \$(seq 1000); do ( $PT sleep 2 2>/tmp/many.\$i; echo \$? >> /tmp/many.st ) & done; wait
+S
+rm -f /home/alice/.cagefs/tmp/many.*
+in_cage alice "bash ~/many.sh" &
+many=$!
+sleep 1
+is "$(in_cage bob "$PT id" | cut -d' ' -f1)" "uid=1902" "while alice sends 1000 requests at once, bob is served"
+wait $many
+st=$(sort /home/alice/.cagefs/tmp/many.st | uniq -c | awk '{print $2}' | tr '\n' ' ')
+is "$st" "0 126 " "each of alice's 1000 requests ran (0) or was refused (126), nothing else"
+is "$(wc -l < /home/alice/.cagefs/tmp/many.st)" 1000 "... all 1000 answered"
+refused=$(grep -l "too many requests at once: 16 of uid 1901 are running (the limit is 16)" /home/alice/.cagefs/tmp/many.[0-9]* | wc -l)
+ok "$([ "$refused" -gt 0 ] && [ "$refused" = "$(grep -c 126 /home/alice/.cagefs/tmp/many.st)" ]; echo $?)" \
+	"... every refusal names the limit ($refused refused)"
 
 done_testing
