@@ -186,4 +186,83 @@ refused=$(grep -l "too many requests at once: 16 of uid 1901 are running (the li
 ok "$([ "$refused" -gt 0 ] && [ "$refused" = "$(grep -c 126 /home/alice/.cagefs/tmp/many.st)" ]; echo $?)" \
 	"... every refusal names the limit ($refused refused)"
 
+# ---- crontab: the caller's own, in the real spool ----
+SPOOL=/var/spool/cron/crontabs
+printf '5 4 * * * echo from-alice\n' > /home/alice/ct && chown alice: /home/alice/ct
+run "crontab FILE in alice's cage (the crontab wrapper, CRONTAB_SAVE as root)" in_cage alice "cd ~ && crontab ct"
+like "$(cat $SPOOL/alice 2>&1)" "^5 4 \* \* \* echo from-alice" "... lands in the host's spool, for alice"
+is "$(stat -c %U $SPOOL/alice)" alice "... owned by alice"
+is "$(ls $SPOOL)" alice "... and nobody else's crontab changed"
+like "$(in_cage alice "crontab -l")" "^5 4 \* \* \* echo from-alice" "crontab -l in the cage shows it (CRONTAB_LIST)"
+fails_with "bob, in his cage, has no crontab: crontab -l says so" 1 "no crontab for bob" in_cage bob "crontab -l"
+printf '6 6 * * * echo piped\n' | in_cage alice "crontab -" >/dev/null
+like "$(cat $SPOOL/alice)" "echo piped" "crontab - replaces it from stdin"
+fails_with "crontab -u bob is refused" 126 "crontab -u: a proxied crontab is always your own" \
+	in_cage alice "$SAFE/cagefs.proxy.program CRONTAB_LIST -u bob -l"
+fails_with "crontab -e through the proxy is refused (it edits in the cage)" 126 "crontab -e: edit with the crontab of your cage" \
+	in_cage alice "$SAFE/cagefs.proxy.program CRONTAB_SAVE -e"
+printf '7 7 * * * echo OUTSIDE\n' > /etc/cagefs-outside && chmod 644 /etc/cagefs-outside
+fails_with "crontab of a file outside the home is refused" 126 "the file /etc/cagefs-outside is outside your home /home/alice" \
+	in_cage alice "cd ~ && crontab /etc/cagefs-outside"
+ln -s /etc/cagefs-outside /home/alice/evil
+fails_with "crontab of a symlink in the home is refused" 126 "the file /home/alice/evil \(no symlink may be on the way\)" \
+	in_cage alice "cd ~ && crontab evil"
+ln -s /etc /home/alice/etcl
+fails_with "... so is a path through a symlinked directory" 126 "the file /home/alice/etcl/cagefs-outside \(no symlink" \
+	in_cage alice "cd ~ && crontab etcl/cagefs-outside"
+fails_with "... and ../ out of the home" 126 "the file /home/cagefs-outside is outside your home" \
+	in_cage alice "cd ~ && crontab ../cagefs-outside"
+lacks "$(cat $SPOOL/alice)" "echo piped" "OUTSIDE" "none of them reached the spool (which holds the last good one)"
+fails_with "a working directory outside the home (/tmp) is refused" 126 "the working directory /tmp is outside your home /home/alice" \
+	in_cage alice "cd /tmp && $PT id"
+
+# Symlink races: alice swaps a directory of her home for a symlink to /etc
+# while she asks for it; the daemon never follows it (crontab FILE, cwd).
+mkdir -p /home/alice/sw && cp /etc/cagefs-outside /home/alice/sw/ 2>/dev/null
+sed -i 's/OUTSIDE/inside/' /home/alice/sw/cagefs-outside; chown -R alice: /home/alice/sw
+su -s /bin/bash alice -c 'cd ~; for i in $(seq 4000); do mv sw sw.d; ln -s /etc sw; rm sw; mv sw.d sw; done' & swap=$!
+in_cage alice 'cd ~; for i in $(seq 150); do crontab sw/cagefs-outside 2>/dev/null; cat /dev/null; done' >/dev/null
+in_cage alice 'for i in $(seq 150); do (cd ~/sw 2>/dev/null && '$PT' id); done' > "$WORLD/race-cwd" 2>&1
+wait $swap
+lacks "$(cat $SPOOL/alice)" "echo inside" "OUTSIDE" "crontab FILE under a symlink race: /etc's file never reached the spool, the home's did"
+unlike "$(cat "$WORLD/race-cwd")" "pwd=/etc" "cwd under a symlink race: the command never ran in /etc"
+like "$(cat "$WORLD/race-cwd")" "pwd=/home/alice/sw(\.d)? " "... while it did run in the real directory between swaps"
+
+# ---- argument rules ----
+fails_with "sendmail -be is refused" 126 "sendmail: option -be is not allowed.*-be is expansion test mode" \
+	in_cage alice "/usr/sbin/sendmail -be '\$primary_hostname'"
+fails_with "sendmail -C FILE is refused" 126 "sendmail: option -C/home/alice/x is not allowed.*-C names another configuration" \
+	in_cage alice "/usr/sbin/sendmail -C/home/alice/x -t"
+like "$(log 'alias=@/usr/sbin/sendmail')" "uid=1901 user=alice alias=@/usr/sbin/sendmail argv=\['-C/home/alice/x' '-t'\] as=alice decision=refused: sendmail: option" \
+	"a refusal is audit-logged with its reason"
+fails_with "passwd bob is refused" 126 "passwd: bob is not allowed \(your own password only" in_cage alice "passwd bob"
+echo 'alice:Old-Pass-4711' | chpasswd
+before=$(grep '^alice:' /etc/shadow | cut -d: -f2)
+out=$(printf 'Old-Pass-4711\nZq8#vN2!pL7x\nZq8#vN2!pL7x\n' | in_cage alice passwd 2>&1); rc=$?
+is "$rc" 0 "passwd in the cage, through the proxy: status 0"
+isnt "$(grep '^alice:' /etc/shadow | cut -d: -f2)" "$before" "... alice's hash in the host's /etc/shadow changed"
+like "$(grep '^bob:' /etc/shadow | cut -d: -f2)" '^[!*]' "... and bob's did not"
+
+# ---- the command files: errors are file:line, the daemon does not start ----
+echo "PTEST=$PT" > /etc/cagefs/custom.proxy.commands
+fails_with "an alias defined in two files stops the daemon, naming both" 1 \
+	"/etc/cagefs/custom.proxy.commands:1: alias PTEST is already defined at /etc/cagefs/proxy.commands:1" \
+	"$B/proxyexecd" --foreground --socket /tmp/p3
+printf '# mine\nMINE=/usr/bin/no-such-program\n' > /etc/cagefs/custom.proxy.commands
+fails_with "a missing program is file:line" 1 "/etc/cagefs/custom.proxy.commands:2: /usr/bin/no-such-program: No such file" \
+	"$B/proxyexecd" --foreground --socket /tmp/p3
+install -m 0777 /bin/true /usr/local/bin/writable
+echo "W=/usr/local/bin/writable" > /etc/cagefs/custom.proxy.commands
+fails_with "a program others can change is refused" 1 "custom.proxy.commands:1: /usr/local/bin/writable can be changed by someone other than root" \
+	"$B/proxyexecd" --foreground --socket /tmp/p3
+echo "BAD LINE" > /etc/cagefs/custom.proxy.commands
+fails_with "bad syntax is file:line" 1 "custom.proxy.commands:1: 'BAD LINE' is not ALIAS\[:wrapper_name\]=\[username:\]path" \
+	"$B/proxyexecd" --foreground --socket /tmp/p3
+fails_with "cagefsctl --update stops on it too" 1 "custom.proxy.commands:1: 'BAD LINE' is not" "$CAGEFSCTL" --update
+kill -HUP $PROXYD; sleep 0.3
+like "$(log 'reload refused')" "reload refused, the commands stay as they were: .*custom.proxy.commands:1:" \
+	"SIGHUP with a broken file: the reload is refused"
+is "$(in_cage bob "$PT exit 5"; echo $?)" 5 "... and the daemon serves with the commands it had"
+rm /etc/cagefs/custom.proxy.commands
+
 done_testing
