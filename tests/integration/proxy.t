@@ -221,10 +221,10 @@ fails_with "a working directory outside the home (/tmp) is refused" 126 "the wor
 mkdir -p /home/alice/sw && cp /etc/cagefs-outside /home/alice/sw/ 2>/dev/null
 sed -i 's/OUTSIDE/inside/' /home/alice/sw/cagefs-outside; chown -R alice: /home/alice/sw
 su -s /bin/bash alice -c 'cd ~; for i in $(seq 4000); do mv sw sw.d; ln -s /etc sw; rm sw; mv sw.d sw; done' & swap=$!
-in_cage alice 'cd ~; for i in $(seq 150); do crontab sw/cagefs-outside 2>/dev/null; cat /dev/null; done' >/dev/null
+in_cage alice 'cd ~; for i in $(seq 150); do crontab sw/cagefs-outside 2>/dev/null && crontab -l; done' > "$WORLD/race-file" 2>&1
 in_cage alice 'for i in $(seq 150); do (cd ~/sw 2>/dev/null && '$PT' id); done' > "$WORLD/race-cwd" 2>&1
 wait $swap
-lacks "$(cat $SPOOL/alice)" "echo inside" "OUTSIDE" "crontab FILE under a symlink race: /etc's file never reached the spool, the home's did"
+lacks "$(cat "$WORLD/race-file")" "echo inside" "OUTSIDE" "crontab FILE under a symlink race: /etc's file never reached the spool, the home's did"
 unlike "$(cat "$WORLD/race-cwd")" "pwd=/etc" "cwd under a symlink race: the command never ran in /etc"
 like "$(cat "$WORLD/race-cwd")" "pwd=/home/alice/sw(\.d)? " "... while it did run in the real directory between swaps"
 
