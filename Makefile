@@ -217,6 +217,7 @@ bench: deps all
 	tests/bench/run
 	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
 	tests/bench/pam
+	tests/bench/proxy
 
 # make install builds, then copies the programs of $(B); make install-files
 # copies those of BIN (default $(B)) and builds nothing: the tests install
