@@ -468,8 +468,12 @@ static int listen_on(const char *path, int *lock, cage_err_t *err)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", tmp);
 	unlink(tmp);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(tmp, 0666) < 0 ||
-	    listen(fd, 512) < 0 || rename(tmp, path) < 0) {
+	/* The socket is made 0666 by bind itself: a chmod by path could be
+	 * sent elsewhere by a symlink in a directory others can write. */
+	mode_t um = umask(0111);
+	int b = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(um);
+	if (b < 0 || listen(fd, 512) < 0 || rename(tmp, path) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
