@@ -43,6 +43,11 @@ devices=/dev/null, /dev/zero, /dev/urandom
 users=nobody
 groups=nogroup
 C
+sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
+useradd -m -u 1901 -s /bin/bash alice && useradd -m -u 1902 -s /bin/bash bob \
+	&& useradd -m -u 1903 -s /bin/bash carol || world_die useradd
+"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
+# The command files after --init: the wrappers are --update's to install.
 cat > /etc/cagefs/proxy.commands <<C
 PTEST=$PT
 ROOTTEST:noproceed=root:$PT
@@ -51,10 +56,6 @@ CRONTAB_SAVE:noproceed=root:/usr/bin/crontab
 SENDMAIL=$SM
 PASSWD=/usr/bin/passwd
 C
-sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
-useradd -m -u 1901 -s /bin/bash alice && useradd -m -u 1902 -s /bin/bash bob \
-	&& useradd -m -u 1903 -s /bin/bash carol || world_die useradd
-"$SETUP_CAGEFSCTL" --init >/dev/null 2>&1 || world_die "--init failed"
 out=$("$CAGEFSCTL" --update 2>&1); rc=$?
 is "$rc" 0 "cagefsctl --update with proxied commands: status 0"
 like "$(cmp /usr/share/cagefs-skeleton$PT $SAFE/cagefs.proxy.program && echo same)" same \
