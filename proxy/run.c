@@ -281,14 +281,26 @@ static int plan_build(const struct cage_paths *p, const struct cage_proxy_cmds *
 	       : build_env(&pl->caller, &pl->as, pl->as_other, &j->req->env, &pl->env, err);
 }
 
+/* A directory among the caller's fds (a cage's root, say) would be a way
+ * into the cage's tree for a command outside it, root's included; no
+ * program reads a directory as its input (as §4.15 does in the cage). */
+static int no_dir(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		return fd;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	return null >= 0 ? null : fd;
+}
+
 /* Become the command: a session of its own (nothing of the daemon's
  * terminal or group), the caller's stdio (or the file as stdin), the
  * command's user, the mapped directory, no fd of ours, default signals. */
 static int exec_plan(const struct proxy_job *j, struct plan *pl, cage_err_t *err)
 {
 	setsid();
-	int in = pl->stdinfd >= 0 ? pl->stdinfd : j->fds[0];
-	if (dup2(in, 0) < 0 || dup2(j->fds[1], 1) < 0 || dup2(j->fds[2], 2) < 0)
+	int in = pl->stdinfd >= 0 ? pl->stdinfd : no_dir(j->fds[0]);
+	if (dup2(in, 0) < 0 || dup2(no_dir(j->fds[1]), 1) < 0 || dup2(no_dir(j->fds[2]), 2) < 0)
 		return cage_err_sys(err, errno, "cannot pass your stdio");
 	if (initgroups(pl->as.name, pl->as.gid) < 0 || setresgid(pl->as.gid, pl->as.gid, pl->as.gid) < 0 ||
 	    setresuid(pl->as.uid, pl->as.uid, pl->as.uid) < 0)

@@ -25,6 +25,7 @@ kill) kill -"$2" $$ ;;
 cat) exec cat ;;
 env) env | sort ;;
 fds) ls /proc/self/fd | sort -n | tr '\n' ' '; echo ;;
+fdin) echo "0 -> $(readlink /proc/self/fd/0)" ;;
 int) trap 'echo "got INT" >&2; exit 42' INT; trap 'echo "got HUP" > /tmp/hup-$2; exit 43' HUP
      echo ready > "/tmp/ready-$2"; for _ in $(seq 300); do sleep 0.1; done; exit 7 ;;
 sleep) sleep "$2" ;;
@@ -98,6 +99,8 @@ like "$env_out" "TERM=xterm-test" "the caller's TERM is kept"
 unlike "$env_out" "^(FOO|LD_PRELOAD)=" "... other variables of the caller's (LD_PRELOAD) are not"
 like "$env_out" "HOME=/home/alice" "... HOME is the caller's"
 is "$(in_cage alice "$PT fds")" "0 1 2 3 " "the command holds its stdio and nothing of the daemon's (3 is ls's own)"
+is "$(in_cage alice "$SAFE/cagefs.proxy.program ROOTTEST fdin < /" 2>&1)" "0 -> /dev/null" \
+	"a directory as the caller's stdin reaches a root command as /dev/null, never as the cage's /"
 
 # SIGINT: the relay of cagefs_enter_user passes it to the wrapper, the
 # wrapper to the daemon, the daemon to the command's group.
