@@ -206,6 +206,10 @@ like "$(in_cage alice "crontab -l")" "^5 4 \* \* \* echo from-alice" "crontab -l
 fails_with "bob, in his cage, has no crontab: crontab -l says so" 1 "no crontab for bob" in_cage bob "crontab -l"
 printf '6 6 * * * echo piped\n' | in_cage alice "crontab -" >/dev/null
 like "$(cat $SPOOL/alice)" "echo piped" "crontab - replaces it from stdin"
+printf '#!/bin/sh\necho "8 8 * * * echo edited" >> "$1"\n' > /home/alice/ed.sh && chmod 755 /home/alice/ed.sh
+run "crontab -e in the cage: the wrapper edits a copy with \$EDITOR and saves it" in_cage alice "EDITOR=~/ed.sh crontab -e"
+like "$(grep -v '^#' $SPOOL/alice | tr '\n' '|')" "^6 6 \* \* \* echo piped\|8 8 \* \* \* echo edited\|$" \
+	"... the spool holds the old line and the edited one"
 fails_with "crontab -u bob is refused" 126 "crontab -u: a proxied crontab is always your own" \
 	in_cage alice "$SAFE/cagefs.proxy.program CRONTAB_LIST -u bob -l"
 fails_with "crontab -e through the proxy is refused (it edits in the cage)" 126 "crontab -e: edit with the crontab of your cage" \
