@@ -39,13 +39,14 @@ LIB := $(B)/libcagefs.a
 
 # The library's layers, bottom up (docs/ARCHITECTURE.md §2): each includes only
 # its own headers and those of the layers below (tests/unit/layers.t).
-LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container
+LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 LIB_HDRS := $(wildcard runtime/include/cagefs/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
-PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so
+PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so \
+	$(B)/proxyexecd $(B)/cagefs.proxy.program
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -80,7 +81,7 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The programs' mains print the version: rebuilt when it changes.
-$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o: VERSION
+$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o $(B)/cli/proxyexecd.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -124,6 +125,16 @@ $(B)/pam_cagefs.so: $(B)/pam/pam_cagefs.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--exclude-libs,ALL -Wl,-z,defs -o $@ $< $(LIB) \
 		-lpam -lseccomp -lcap -lyajl
+
+# The proxy (docs/ARCHITECTURE.md §4.18): the daemon, and the wrapper the
+# skeleton gets at each proxied path, static (no library to copy into the
+# skeleton with it, nothing to load per call).
+$(B)/proxyexecd: $(B)/cli/proxyexecd.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+$(B)/cagefs.proxy.program: $(B)/cli/cagefs_proxy.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -static -o $@ $< $(LIB)
 
 $(B)/cagefs_enter_user: $(B)/cagefs_enter
 	$(Q)ln -sf cagefs_enter $@
@@ -206,6 +217,7 @@ bench: deps all
 	tests/bench/run
 	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
 	tests/bench/pam
+	tests/bench/proxy
 
 # make install builds, then copies the programs of $(B); make install-files
 # copies those of BIN (default $(B)) and builds nothing: the tests install
@@ -230,6 +242,22 @@ define install_files
 	install -m 0644 "$(BIN)/pam_cagefs.so" "$(DESTDIR)$(PAMDIR)/pam_cagefs.so"
 	install -d "$(DESTDIR)$(PREFIX)/share/pam-configs"
 	install -m 0644 contrib/pam/pam-configs/cagefs "$(DESTDIR)$(PREFIX)/share/pam-configs/cagefs"
+	# The proxy (docs/ARCHITECTURE.md §4.18): the daemon, the wrappers
+	# (manual: /usr/share/cagefs/safeprograms), the Debian command set
+	# (proxy.commands is cagefs's to replace; custom.proxy.commands the
+	# administrator's), the systemd unit.
+	install -m 0755 "$(BIN)/proxyexecd" "$(DESTDIR)$(SBINDIR)/proxyexecd"
+	install -d "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms"
+	install -m 0755 "$(BIN)/cagefs.proxy.program" "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms/cagefs.proxy.program"
+	install -m 0755 contrib/proxy/cagefs.proxy.crontab "$(DESTDIR)$(PREFIX)/share/cagefs/safeprograms/cagefs.proxy.crontab"
+	# An alias whose program this host lacks (no MTA: no sendmail) is
+	# installed commented out: a command file naming a missing program
+	# is an error that stops --init, --update and proxyexecd.
+	awk -F= '/^[A-Za-z]/ { n = split($$2, a, ":"); if (system("test -x " a[n]) != 0) { print "# not on this host at install: " $$0; next } } { print }' \
+		contrib/proxy/proxy.commands > "$(DESTDIR)$(SYSCONFDIR)/cagefs/proxy.commands"
+	chmod 0644 "$(DESTDIR)$(SYSCONFDIR)/cagefs/proxy.commands"
+	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
+	install -m 0644 contrib/systemd/proxyexecd.service "$(DESTDIR)$(PREFIX)/lib/systemd/system/proxyexecd.service"
 endef
 install: all
 	$(install_files)
@@ -243,7 +271,7 @@ print-pamdir:
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=memleak --suppress=resourceLeak \
-		-Iruntime/include -I. runtime bundles cli pam seccomp
+		-Iruntime/include -I. runtime bundles cli pam seccomp proxy
 	seccomp/embed.sh --check
 
 clean:

@@ -12,6 +12,7 @@
 
 #include "cagefs/cleanup.h"
 #include "cagefs/error.h"
+#include "cagefs/proxy.h"
 #include "cagefs/lock.h"
 #include "cagefs/log.h"
 #include "cagefs/paths.h"
@@ -70,7 +71,7 @@ int ctl_skeleton(struct ctl *c, enum cage_skel_mode mode, const char *what)
 		.only = c->update_list ? &only : NULL,
 	};
 	struct cage_skel_stats st;
-	if (cage_skeleton_build(&o, &st, &c->err) < 0)
+	if (cage_proxy_skeleton_build(&o, &st, &c->err) < 0)
 		return -1;
 	return print_stats(c, what, &st);
 }

@@ -160,7 +160,7 @@ int cage_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *
 	if (!strcmp(real, "/"))
 		return cage_err_set(err, "refusing to use / as the skeleton");
 	struct skel_plan plan = {0};
-	int rc = skel_plan_build(&plan, o->paths, err);
+	int rc = skel_plan_build(&plan, o->paths, o->extra, o->nextra, err);
 	if (rc == 0) {
 		cage_info("%zu entries planned (%zu listed paths not on this host, %zu black-listed)",
 			  plan.n, plan.skipped_missing, plan.skipped_black);

@@ -379,6 +379,34 @@ int skel_plan_add_generated(struct skel_plan *p, const char *path, char *content
 	return 0;
 }
 
+/* X->dest gets the bytes of the host's X->source, mode 0755, whatever
+ * conf.d put there (a symlink to the real program, say): the wrapper
+ * that stands in for a proxied command (docs/ARCHITECTURE.md §4.18). */
+static int add_extra(struct skel_plan *p, const struct cage_skel_extra *x, cage_err_t *err)
+{
+	_cleanup_free_ char *dir = strdup(x->dest);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || x->dest[0] != '/' || !slash[1])
+		return cage_err_set(err, "%s: not a file path for the skeleton", x->dest);
+	*slash = '\0';
+	char *content = NULL;
+	size_t len = 0;
+	if (cage_read_file(x->source, 64u << 20, &content, &len, err) < 0)
+		return -1;
+	struct stat st = {.st_mode = S_IFREG | 0755, .st_size = (off_t)len};
+	bool fresh;
+	ssize_t i = dir[0] && add_mountpoint(p, dir, 0) < 0 ? -1 : plan_add(p, x->dest, &st, &fresh);
+	if (i < 0) {
+		free(content);
+		return cage_err_sys(err, ENOMEM, "skeleton plan");
+	}
+	struct skel_entry *e = &p->e[i];
+	free(e->content);
+	free(e->link);
+	*e = (struct skel_entry){.path = e->path, .st = st, .content = content, .content_len = len, .synthetic = true};
+	return 0;
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct skel_entry *)a)->path, ((const struct skel_entry *)b)->path);
@@ -424,7 +452,8 @@ static int add_section(struct skel_plan *p, const struct cage_cfg_section *s)
 	return 0;
 }
 
-int skel_plan_build(struct skel_plan *p, const struct cage_paths *paths, cage_err_t *err)
+int skel_plan_build(struct skel_plan *p, const struct cage_paths *paths, const struct cage_skel_extra *extra,
+		    size_t nextra, cage_err_t *err)
 {
 	const char *etc_dir = paths->etc;
 	_cleanup_cfg_ struct cage_cfg cfg = {0};
@@ -438,6 +467,9 @@ int skel_plan_build(struct skel_plan *p, const struct cage_paths *paths, cage_er
 		if (add_section(p, &cfg.sections[i]) < 0)
 			return cage_err_sys(err, errno ? errno : ENOMEM, "%s:%u: [%s]", cfg.sections[i].file,
 					    cfg.sections[i].line, cfg.sections[i].name);
+	for (size_t i = 0; i < nextra; i++)
+		if (add_extra(p, &extra[i], err) < 0)
+			return -1;
 	if (add_base_dirs(p) < 0 || add_mountpoints(p, paths->var) < 0 ||
 	    skel_users_generate(p, err) < 0 || sort_and_index(p) < 0)
 		return err && err->msg[0] ? -1 : cage_err_sys(err, ENOMEM, "building the skeleton plan");

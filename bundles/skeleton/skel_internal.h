@@ -35,7 +35,8 @@ struct skel_plan {
 /* Build the plan from paths->etc (conf.d, black lists) and the mount points
  * recorded in paths->var.  Entries are sorted by
  * path, so every directory precedes its contents. */
-int skel_plan_build(struct skel_plan *plan, const struct cage_paths *paths, cage_err_t *err);
+int skel_plan_build(struct skel_plan *plan, const struct cage_paths *paths, const struct cage_skel_extra *extra,
+		    size_t nextra, cage_err_t *err);
 void skel_plan_free(struct skel_plan *plan);
 /* The mode an entry must have in the skeleton (setuid/setgid dropped). */
 mode_t skel_wanted_mode(const struct skel_entry *e);

@@ -500,10 +500,14 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	_cleanup_close_ int bfd = make_bundle_dir(c, u->name, u->uid, err);
 	if (bfd < 0 || cage_virtmp_load(&virt, virtf, err) < 0)
 		return cage_err_prefix(err, "%s", u->name);
+	_cleanup_free_ char *proxy_dir = cage_path_join(c->paths->run, CAGE_PROXY_DIR);
+	if (!proxy_dir || cage_proxy_dir_make(c->paths) < 0)
+		return cage_err_sys(err, proxy_dir ? errno : ENOMEM, "%s: the proxy's directory in %s", u->name,
+				    c->paths->run);
 	struct cage_mountplan_input in = {
 		.user = u->name, .home = home, .home_real = home_real, .bundle_dir = dir,
 		.skeleton = c->skeleton, .mp = &c->mp, .virt = &virt, .bh = &c->bh,
-		.mp_real = &c->mp_real,
+		.mp_real = &c->mp_real, .proxy_dir = proxy_dir,
 	};
 	if (cage_mountplan_build(&in, &plan, err) < 0 || write_etc(c, u, bfd, force, res, err) < 0 ||
 	    run_preps(&plan, bfd, u, home_real, res, err) < 0 || skeleton_mountpoints(c, &plan, err) < 0 ||

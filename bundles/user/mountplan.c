@@ -279,6 +279,11 @@ int cage_mountplan_build(const struct cage_mountplan_input *in, struct cage_moun
 			return cage_err_sys(err, ENOMEM, "mount plan");
 	if (virt_mounts(p, in) < 0)
 		return cage_err_sys(err, ENOMEM, "mount plan");
+	/* proxyexecd's socket (docs/ARCHITECTURE.md §4.18): its directory,
+	 * so a daemon that replaces its socket is seen at once; read-only,
+	 * since connecting needs no write to the directory. */
+	if (in->proxy_dir && add_mount(p, CAGE_PROXY_DIR_IN_CAGE, "bind", in->proxy_dir, BUNDLE_RO, OPTS_END) < 0)
+		return cage_err_sys(err, ENOMEM, "mount plan");
 	sort_by_destination(p->m + fixed, p->n - fixed);
 	return collect_skel_dirs(p) < 0 ? cage_err_sys(err, ENOMEM, "mount plan") : 0;
 }

@@ -151,6 +151,10 @@ static int create_cage(const struct cage_paths *p, const char *user, const struc
 	cage_err_t cerr = {0};
 	if (cage_ini_cgroup(p, "pin_cgroup", CAGE_PIN_CGROUP_DEFAULT, pin_cgroup, sizeof(pin_cgroup), &cerr) < 0)
 		cage_warn("%s; the cage of %s stays pinned in this session's cgroup", cerr.msg, user);
+	/* Every cage binds the proxy's directory (§4.18); /run is empty
+	 * after a reboot until a cage or proxyexecd makes it. */
+	if (cage_proxy_dir_make(p) < 0)
+		return cage_err_sys(err, errno, "cannot create the proxy's directory in %s", p->run);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cage_err_sys(err, errno, "socketpair");

@@ -58,6 +58,8 @@ struct cage_mountplan_input {
 	const struct cage_virtmp *virt;     /* virt.mp (may be NULL) */
 	const struct cage_basehome *bh;     /* cagefs.base.home.dirs (may be NULL) */
 	const cage_strvec_t *mp_real;       /* realpath of each cagefs.mp entry, "" if missing */
+	const char *proxy_dir;  /* RUN/proxy, bound read-only at CAGE_PROXY_DIR_IN_CAGE
+				 * (the proxy's socket, §4.18); NULL: none */
 };
 
 int cage_mountplan_build(const struct cage_mountplan_input *in, struct cage_mountplan *plan,

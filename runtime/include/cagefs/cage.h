@@ -81,6 +81,12 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_e
 /* Detach DIR and every mount below it inside USER's live cage: the number
  * of mounts detached (0: none, or no cage), -1 on error. */
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err);
+/* Is the process of PIDFD (pid PID here) in USER's live cage, its mount
+ * and PID namespaces those of the cage's pin?  1 yes, 0 no (another
+ * namespace, or no live cage), -1 if that cannot be told (the process is
+ * gone: checked after the namespaces were read, so a pid reused meanwhile
+ * is never taken for it).  The proxy's check of its caller (§4.18). */
+int cage_pid_in_cage(const struct cage_paths *p, const char *user, int pidfd, pid_t pid, cage_err_t *err);
 /* Processes whose mount namespace is USER's cage (not counting its pin). */
 int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t *n, cage_err_t *err);
 

@@ -17,6 +17,14 @@ enum cage_skel_mode {
 	CAGE_SKEL_REINIT, /* rebuild from scratch, swap in, keep SKELETON.bak */
 };
 
+/* A file the skeleton gets from elsewhere than conf.d: at DEST, a copy of
+ * the host's SOURCE, executable, in place of whatever conf.d put at DEST
+ * (the proxy's wrappers, docs/ARCHITECTURE.md §4.18). */
+struct cage_skel_extra {
+	const char *dest;
+	const char *source;
+};
+
 struct cage_skel_opts {
 	const struct cage_paths *paths;
 	enum cage_skel_mode mode;
@@ -24,6 +32,8 @@ struct cage_skel_opts {
 	bool dont_clean; /* -d: never delete from the skeleton */
 	bool progress;   /* files and bytes on stderr (a terminal) */
 	const cage_strvec_t *only; /* --update-list: restrict to these paths */
+	const struct cage_skel_extra *extra; /* files copied in (may be NULL) */
+	size_t nextra;
 };
 
 struct cage_skel_stats {
