@@ -7,9 +7,10 @@
  * users below MIN_UID pass untouched, CAGEFS 0 turns the module off.  Who
  * is caged is the library's decision (cage_user_decide), never this
  * module's.  A user who is not caged passes untouched, with PAM_SUCCESS (not
- * PAM_IGNORE: a session stack of this module alone would then deny).  A caged user whose cage cannot be entered, or whose decision
- * cannot be made, gets PAM_SESSION_ERR and a pam_syslog line: never an
- * uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
+ * PAM_IGNORE: a session stack of this module alone would then deny).  A
+ * caged user whose cage cannot be entered, or whose decision cannot be
+ * made, is refused with PAM_PERM_DENIED (REFUSED below) and a pam_syslog
+ * line: never an uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
  * su: no exit(), no openlog(), no state kept in globals between open and
  * close; only pam_sm_* are exported.
  *
@@ -46,6 +47,13 @@ struct options {
 };
 
 #define CG_DATA "cagefs_session_cgroups"
+
+/* Every refusal.  Not PAM_SESSION_ERR: sudo takes that one for a
+ * non-fatal error and runs the command anyway (uncaged), while it, sshd,
+ * cron, su and vsftpd all refuse the session on PAM_PERM_DENIED, the code
+ * pam_limits gives for a session it will not allow (docs/ARCHITECTURE.md
+ * §4.16, "Why PAM_PERM_DENIED"). */
+#define REFUSED PAM_PERM_DENIED
 #define USAGE "(pam_cagefs.so [MIN_UID [0|1]] [min_uid=N] [cagefs=0|1] [debug] [-c CONTROLLERS])"
 
 static bool number(const char *s, unsigned long *out)
@@ -108,7 +116,7 @@ static int join(pam_handle_t *pamh, const char *user, const struct options *o)
 	cage_log_set_callback(NULL, NULL); /* no pamh kept past this call */
 	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (o->debug)
 		pam_syslog(pamh, LOG_DEBUG, rc ? "%s: in the cage" : "%s: not caged: %s", user, why);
@@ -127,13 +135,13 @@ static int cgroups(pam_handle_t *pamh, const char *user, const struct passwd *pw
 	cage_err_t err = {0};
 	if (cage_session_cg_open(o->cgroups, user, pw->pw_uid, pw->pw_gid, cg, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: refused: cannot make the session's cgroups: %s", user, err.msg);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (pam_set_data(pamh, CG_DATA, *cg, drop_cgroups) != PAM_SUCCESS) {
 		cage_session_cg_close(*cg);
 		cage_session_cg_free(*cg);
 		pam_syslog(pamh, LOG_ERR, "%s: refused: pam_set_data failed", user);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (o->debug) {
 		char where[1024];
@@ -151,24 +159,24 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	const char *user = NULL;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
 		pam_syslog(pamh, LOG_ERR, "cannot tell the user: session refused");
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	struct passwd pw, *found = NULL;
 	char buf[4096];
 	if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || !found) {
 		pam_syslog(pamh, LOG_ERR, "%s: not in the user database: session refused", user);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (pw.pw_uid == 0) /* root is never caged, even when the options are broken */
 		return PAM_SUCCESS;
 	if (o.bad[0]) {
 		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, o.bad);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	cage_err_t err = {0};
 	if (o.cgroups && cage_session_cg_check(o.cgroups, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, err.msg);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (!o.cagefs || pw.pw_uid < o.min_uid)
 		return PAM_SUCCESS;
@@ -176,7 +184,7 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	 * process's view (its mount namespace, its Landlock domain, §4.15). */
 	struct cage_session_cg *cg = NULL;
 	if (o.cgroups && cgroups(pamh, user, &pw, &o, &cg) != PAM_SUCCESS)
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	int rc = join(pamh, user, &o);
 	if (rc != PAM_SUCCESS && cg) { /* no session: its cgroups go */
 		cage_session_cg_close(cg);

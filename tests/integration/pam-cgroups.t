@@ -182,8 +182,8 @@ rmdir "/sys/fs/cgroup/systemd$sd/$T/$sc" "/sys/fs/cgroup/systemd$sd/$T/${sc%/*}"
 refused() { # WHAT ARGS PATTERN
 	service "100 1 $2"
 	out=$(pamtester cagefs-test alice open_session close_session 2>&1; echo "status $?")
-	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Cannot make/remove an entry for the specified session|status 1|" \
-		"$1: alice's session is refused (PAM_SESSION_ERR)"
+	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Permission denied|status 1|" \
+		"$1: alice's session is refused (PAM_PERM_DENIED)"
 	like "$(log pam_cagefs)" "$3" "... and the log says why"
 }
 refused "-c all,memory" "-c all,memory" "alice: refused: -c all,memory: 'all' cannot be given with other controllers \(pam_cgfs\(8\)\)"
