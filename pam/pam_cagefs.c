@@ -21,11 +21,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/wait.h>
 
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
@@ -129,6 +131,43 @@ static void drop_cgroups(pam_handle_t *pamh, void *data, int status)
 	cage_session_cg_free(data); /* fds and memory only: pam_end in a forked copy too */
 }
 
+/* The library forks while the module works (the cage's builder, the -c
+ * helper) and reaps its own children; the service must not hear of them.
+ * vsftpd's SIGCHLD handler reaps any child with wait(-1): it took the
+ * builder, or blocked for good waiting for its pre-login process, which
+ * waited for the login's answer (docs/ARCHITECTURE.md §4.16, vsftpd).  So
+ * SIGCHLD is held while the module works; afterwards the one SIGCHLD
+ * pending (a standard signal does not queue) is taken back unless one was
+ * pending before, and raised again when a child of the service's own is
+ * waiting, so no news of its children is lost. */
+struct chld_hold {
+	sigset_t old;
+	bool was_pending;
+};
+
+static void chld_hold(struct chld_hold *h)
+{
+	sigset_t chld, pending;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	h->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &h->old);
+}
+
+static void chld_release(const struct chld_hold *h)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	const struct timespec now = {0, 0};
+	if (!h->was_pending && sigtimedwait(&chld, NULL, &now) == SIGCHLD) {
+		siginfo_t si = {0};
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+			raise(SIGCHLD); /* the service's own child: pending until the mask is back */
+	}
+	sigprocmask(SIG_SETMASK, &h->old, NULL);
+}
+
 static int cgroups(pam_handle_t *pamh, const char *user, const struct passwd *pw, const struct options *o,
 		   struct cage_session_cg **cg)
 {
@@ -149,6 +188,20 @@ static int cgroups(pam_handle_t *pamh, const char *user, const struct passwd *pw
 		pam_syslog(pamh, LOG_DEBUG, "%s: session cgroups %s", user, where);
 	}
 	return PAM_SUCCESS;
+}
+
+static int cgroups_and_join(pam_handle_t *pamh, const char *user, const struct passwd *pw,
+			    const struct options *o)
+{
+	struct cage_session_cg *cg = NULL;
+	if (o->cgroups && cgroups(pamh, user, pw, o, &cg) != PAM_SUCCESS)
+		return REFUSED;
+	int rc = join(pamh, user, o);
+	if (rc != PAM_SUCCESS && cg) { /* no session: its cgroups go */
+		cage_session_cg_close(cg);
+		pam_set_data(pamh, CG_DATA, NULL, NULL); /* frees cg */
+	}
+	return rc;
 }
 
 PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -180,16 +233,13 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	}
 	if (!o.cagefs || pw.pw_uid < o.min_uid)
 		return PAM_SUCCESS;
-	/* The cgroups first: the cage join takes /sys/fs/cgroup out of the
-	 * process's view (its mount namespace, its Landlock domain, §4.15). */
-	struct cage_session_cg *cg = NULL;
-	if (o.cgroups && cgroups(pamh, user, &pw, &o, &cg) != PAM_SUCCESS)
-		return REFUSED;
-	int rc = join(pamh, user, &o);
-	if (rc != PAM_SUCCESS && cg) { /* no session: its cgroups go */
-		cage_session_cg_close(cg);
-		pam_set_data(pamh, CG_DATA, NULL, NULL); /* frees cg */
-	}
+	/* The cgroups first (cgroups_and_join): the cage join takes
+	 * /sys/fs/cgroup out of the process's view (its mount namespace, its
+	 * Landlock domain, §4.15). */
+	struct chld_hold hold;
+	chld_hold(&hold);
+	int rc = cgroups_and_join(pamh, user, &pw, &o);
+	chld_release(&hold);
 	return rc;
 }
 
