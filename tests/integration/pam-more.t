@@ -139,8 +139,8 @@ C
 # start_vsftpd SESSION_SUPPORT: on a free port (tried at random: other
 # worlds share the network), once it answers; sets FTP_PORT and FTP_PID.
 start_vsftpd() {
-	local try
-	for try in $(seq 10); do
+
+	for _ in $(seq 10); do
 		FTP_PORT=$((20000 + RANDOM % 30000))
 		vsftpd_conf "$1"
 		/usr/sbin/vsftpd "$WORLD/ftp/vsftpd.conf" > "$WORLD/ftp/out" 2>&1 &
@@ -241,5 +241,46 @@ is "$(printf '%s\n' "$out" | grep -E '^(users|home)=|^status')" "users=$host_use
 home=/home/alice /home/bob
 status 0" "(control) vsftpd with session_support=NO (its default): no PAM session, alice's login is NOT caged (why the snippet sets YES)"
 stop_vsftpd
+
+# ---- the manual's cagefs_enter login shell, beside the module ----
+# ("Running Command Inside CageFS"): an entry by cagefs_enter(_user) and a
+# PAM session of the same user share one cage, whichever made it.
+cp "$B/cagefs_enter" "$WORLD/bin/cagefs_enter" && chmod 4755 "$WORLD/bin/cagefs_enter" # the setuid one
+"$SETUP_CAGEFSCTL" --unmount alice >/dev/null 2>&1
+sudo -i -u alice sleep 300 > /dev/null 2>&1 &
+SUDO=$!
+for _ in $(seq 100); do pgrep -u alice -x sleep >/dev/null && break; sleep 0.1; done
+printf '%s\n' "$REPORT" 'exit 4' > "$WORLD/typed"
+pin=$(pin_of alice)
+for how in "cagefs_enter_user alice" "su -s /bin/sh alice -c $WORLD/bin/cagefs_enter"; do
+	# shellcheck disable=SC2086 # the command line, in words
+	out=$(timeout 60 python3 "$TOP/tests/lib/on-pty.py" ${how/cagefs_enter_user/$B/cagefs_enter_user} < "$WORLD/typed" 2>&1; echo "status $?")
+	is "$(printf '%s\n' "$out" | grep -E '^(home|id)=|^NoNewPrivs|^status' | tr -d '\r')" "home=alice 
+id=alice
+NoNewPrivs:1 Seccomp:2 
+status 4" "$how (no command: her login shell, on a terminal) beside her sudo -i session: in the cage, status 4"
+	same "$(field "$out" mnt) $(field "$out" pidns) $(pin_of alice)" "$(ns_of alice mnt) $(ns_of alice pid) $pin" \
+		"... in the mount and PID namespaces of the cage sudo's session made (its pin, $pin, still the one)"
+done
+is "$("$CAGEFSCTL" --list 2>&1)" "alice" "... one cage for the three"
+kill "$SUDO"; wait "$SUDO" 2>/dev/null
+"$SETUP_CAGEFSCTL" --unmount alice >/dev/null 2>&1
+"$B/cagefs_enter_user" alice 'exec sleep 301' > /dev/null 2>&1 &
+ENTRY=$!
+for _ in $(seq 100); do pgrep -u alice -x sleep >/dev/null && break; sleep 0.1; done
+pin=$(pin_of alice)
+out=$(sudo -i -u alice $REPORT 2>&1; echo "status $?")
+same "$(field "$out" id) $(field "$out" mnt) $(field "$out" pidns) $(pin_of alice) $(tail -1 <<<"$out")" \
+	"alice $(ns_of alice mnt) $(ns_of alice pid) $pin status 0" "the other way: the cage cagefs_enter_user made (pin $pin) is the one sudo -i -u alice joins"
+kill "$ENTRY"; wait "$ENTRY" 2>/dev/null
+# With the module in su's stack, su already runs the command in the cage,
+# where there is no cagefs_enter (README, PAM: su): call the command.
+cp /etc/pam.d/su "$WORLD/pam.su" && echo "session required pam_cagefs.so 1000 1" >> /etc/pam.d/su
+fails_with "the module in su's stack: su alice -c 'cagefs_enter CMD' finds no cagefs_enter in her cage (127)" 127 \
+	"cagefs_enter: not found" su -s /bin/sh alice -c "$WORLD/bin/cagefs_enter id"
+is "$(su -s /bin/sh alice -c "$REPORT" 2>&1 | grep -E '^(id|mnt)=|^NoNewPrivs')" "id=alice
+NoNewPrivs:1 Seccomp:2 
+mnt=$(ns_of alice mnt)" "... su alice -c CMD alone runs CMD in her cage"
+cp "$WORLD/pam.su" /etc/pam.d/su
 
 done_testing
