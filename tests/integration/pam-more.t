@@ -139,7 +139,6 @@ C
 # start_vsftpd SESSION_SUPPORT: on a free port (tried at random: other
 # worlds share the network), once it answers; sets FTP_PORT and FTP_PID.
 start_vsftpd() {
-
 	for _ in $(seq 10); do
 		FTP_PORT=$((20000 + RANDOM % 30000))
 		vsftpd_conf "$1"
