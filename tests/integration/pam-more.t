@@ -1,15 +1,16 @@
 #!/bin/bash
 # pam_cagefs.so under more real services (issue 11; docs/ARCHITECTURE.md
-# §4.16; README, PAM): Debian's sudo (its own /etc/pam.d/sudo-i and sudo
-# with the module appended last), a real vsftpd of this world's own on
-# 127.0.0.1 (Debian's /etc/pam.d/vsftpd with the module appended), and the
-# manual's cagefs_enter login shell beside the module ("Running Command
-# Inside CageFS").  A caged user's sudo command and FTP login see her cage;
-# a user who is not caged is untouched; a cage that cannot be entered
-# refuses the session, and which refusal happened is checked.  A syslog
-# listener on this world's /dev/log keeps what sudo, vsftpd and the module
-# log.  Nothing outside the world is touched: vsftpd's configuration, its
-# empty directory and its log are the world's own.
+# §4.16; README, PAM): Debian's sudo (its own /etc/pam.d/sudo-i and sudo),
+# a real vsftpd of this world's own on 127.0.0.1 (Debian's
+# /etc/pam.d/vsftpd), each with the shipped snippet of contrib/pam/pam.d
+# appended last (and contrib/pam/vsftpd.conf), and the manual's
+# cagefs_enter login shell beside the module ("Running Command Inside
+# CageFS").  A caged user's sudo command and FTP login see her cage; a user
+# who is not caged is untouched; a cage that cannot be entered refuses the
+# session, and which refusal happened is checked.  A syslog listener on
+# this world's /dev/log keeps what sudo, vsftpd and the module log.
+# Nothing outside the world is touched: vsftpd's configuration, its empty
+# directory and its log are the world's own.
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/syslog.sh"
@@ -57,12 +58,14 @@ cp $cfg "$WORLD/config.json"
 break_cage() { "$SETUP_CAGEFSCTL" --unmount alice >/dev/null 2>&1; echo '{"ociVersion": 1' > $cfg; }
 mend_cage() { cp "$WORLD/config.json" $cfg; }
 
-# ---- the module, last in Debian's own stacks (contrib/pam/README) ----
+# ---- the module, last in Debian's own stacks: the shipped snippets ----
 PAMDIR=$(make -s -C "$TOP" print-pamdir)
 install -m 0644 "$B/pam_cagefs.so" "$PAMDIR/pam_cagefs.so" || world_die "install the module"
-for s in sudo sudo-i vsftpd; do
-	cp /etc/pam.d/$s "$WORLD/pam.$s" && echo "session required pam_cagefs.so 1000 1" >> /etc/pam.d/$s
+snippet() { grep -v '^#' "$TOP/contrib/pam/pam.d/$1"; } # contrib/pam/pam.d/SERVICE
+for s in sudo sudo-i vsftpd su; do
+	cp /etc/pam.d/$s "$WORLD/pam.$s" || world_die "no /etc/pam.d/$s"
 done
+for s in sudo sudo-i vsftpd; do snippet $s >> /etc/pam.d/$s; done
 
 # ---- sudo -i -u alice CMD: Debian's /etc/pam.d/sudo-i ----
 # sudo opens the session in its own process, then forks the command
@@ -114,14 +117,14 @@ mend_cage
 cp "$WORLD/pam.sudo-i" /etc/pam.d/sudo-i && echo "session required pam_deny.so" >> /etc/pam.d/sudo-i
 is "$(sudo -i -u bob id -un 2>&1; echo "status $?")" "bob
 status 0" "(control) sudo runs the command when the session fails with PAM_SESSION_ERR (pam_deny): why pam_cagefs refuses with PAM_PERM_DENIED"
-cp "$WORLD/pam.sudo-i" /etc/pam.d/sudo-i && echo "session required pam_cagefs.so 1000 1" >> /etc/pam.d/sudo-i
+cp "$WORLD/pam.sudo-i" /etc/pam.d/sudo-i && snippet sudo-i >> /etc/pam.d/sudo-i
 
 # ---- vsftpd: a real one of this world's own on 127.0.0.1 ----
 # vsftpd opens a PAM session only with session_support=YES (its default is
 # NO), in its per-connection root process, which then forks the user's FTP
 # process (docs/ARCHITECTURE.md §4.16, vsftpd; contrib/pam/README).
 mkdir -p "$WORLD/ftp/empty"
-vsftpd_conf() { # SESSION_SUPPORT
+vsftpd_conf() { # EXTRA-LINE...: the test's own, contrib/pam/vsftpd.conf's, then EXTRA
 	cat > "$WORLD/ftp/vsftpd.conf" <<C
 listen=YES
 listen_address=127.0.0.1
@@ -130,18 +133,18 @@ background=NO
 anonymous_enable=NO
 local_enable=YES
 write_enable=YES
-pam_service_name=vsftpd
-session_support=$1
 secure_chroot_dir=$WORLD/ftp/empty
 vsftpd_log_file=$WORLD/ftp/vsftpd.log
 C
+	grep -v '^#' "$TOP/contrib/pam/vsftpd.conf" >> "$WORLD/ftp/vsftpd.conf"
+	printf '%s\n' "$@" >> "$WORLD/ftp/vsftpd.conf"
 }
-# start_vsftpd SESSION_SUPPORT: on a free port (tried at random: other
+# start_vsftpd [EXTRA-LINE...]: on a free port (tried at random: other
 # worlds share the network), once it answers; sets FTP_PORT and FTP_PID.
 start_vsftpd() {
 	for _ in $(seq 10); do
 		FTP_PORT=$((20000 + RANDOM % 30000))
-		vsftpd_conf "$1"
+		vsftpd_conf "$@"
 		/usr/sbin/vsftpd "$WORLD/ftp/vsftpd.conf" > "$WORLD/ftp/out" 2>&1 &
 		FTP_PID=$!
 		for _ in $(seq 50); do
@@ -176,7 +179,7 @@ f.quit()
 print("quit")
 P
 ftp() { timeout 60 python3 "$WORLD/ftp.py" "$FTP_PORT" "$@" 2>&1; echo "status $?"; }
-start_vsftpd YES || world_die "vsftpd does not start"
+start_vsftpd || world_die "vsftpd does not start"
 "$SETUP_CAGEFSCTL" --unmount alice >/dev/null 2>&1 # the first login builds the cage
 
 # alice's login holds its connection while the test looks at its processes
@@ -232,9 +235,16 @@ like "$(log 'pam_cagefs(vsftpd:session)')" "pam_cagefs\(vsftpd:session\): alice:
 mend_cage
 stop_vsftpd
 
+# A cage refuses chroot: vsftpd's chroot_local_user cannot serve a caged
+# user (contrib/pam/vsftpd.conf).
+start_vsftpd chroot_local_user=YES allow_writeable_chroot=YES || world_die "vsftpd does not start"
+is "$(ftp alice | tr -d '\r')" "login=500 OOPS: chroot
+status 3" "vsftpd with chroot_local_user=YES: alice's login ends in '500 OOPS: chroot' (a cage refuses chroot)"
+stop_vsftpd
+
 # vsftpd's default, session_support=NO, never opens the session: the
 # module does not run, and alice's FTP login is not caged.
-start_vsftpd NO || world_die "vsftpd does not start"
+start_vsftpd session_support=NO || world_die "vsftpd does not start"
 out=$(ftp alice)
 is "$(printf '%s\n' "$out" | grep -E '^(users|home)=|^status')" "users=$host_users
 home=/home/alice /home/bob
@@ -274,7 +284,7 @@ same "$(field "$out" id) $(field "$out" mnt) $(field "$out" pidns) $(pin_of alic
 kill "$ENTRY"; wait "$ENTRY" 2>/dev/null
 # With the module in su's stack, su already runs the command in the cage,
 # where there is no cagefs_enter (README, PAM: su): call the command.
-cp /etc/pam.d/su "$WORLD/pam.su" && echo "session required pam_cagefs.so 1000 1" >> /etc/pam.d/su
+snippet su >> /etc/pam.d/su
 fails_with "the module in su's stack: su alice -c 'cagefs_enter CMD' finds no cagefs_enter in her cage (127)" 127 \
 	"cagefs_enter: not found" su -s /bin/sh alice -c "$WORLD/bin/cagefs_enter id"
 is "$(su -s /bin/sh alice -c "$REPORT" 2>&1 | grep -E '^(id|mnt)=|^NoNewPrivs')" "id=alice
