@@ -119,6 +119,27 @@ gone alice; gone bob
 is "$(made_for alice; made_for bob; ls "/sys/fs/cgroup/memory$mem/user" 2>&1 | sed 's/.*: //')" "No such file or directory" \
 	"both sessions closed: their user/USER/0, user/USER and user/ removed, in every hierarchy"
 
+# A command that outlives its session (sshd, without a pty, leaves it
+# running when the client goes): not empty at close, its cgroup stays.
+ssh -n "${SSH_OPTS[@]}" -p "$PORT" alice@127.0.0.1 "$HOLD" > "$WORLD/ssh.left" 2>&1 &
+SSHL=$!
+for _ in $(seq 100); do grep -qx in "$WORLD/ssh.left" && break; sleep 0.1; done
+kill "$SSHL"; wait "$SSHL" 2>/dev/null
+for _ in $(seq 100); do pgrep -f '^sshd: alice' >/dev/null || break; sleep 0.1; done
+sleep 3 # the module's helper tries for 2 s
+left=$(pgrep -u alice -x sleep)
+is "$(pgrep -f '^sshd: alice' | wc -l) $(cg_of "$left" | grep memory) $(made_for alice | grep memory)" \
+	"0 memory $mem/user/alice/0 /sys/fs/cgroup/memory$mem/user/alice/0 alice" \
+	"ssh alice CMD, client gone, session closed, CMD still running: its user/alice/0 is kept (not empty)"
+kill "$left"
+for _ in $(seq 50); do kill -0 "$left" 2>/dev/null || break; sleep 0.1; done
+sleep 1
+is "$(made_for alice | grep memory)" "/sys/fs/cgroup/memory$mem/user/alice/0 alice" \
+	"... and stays once CMD ended: nothing removes it after its session (the administrator may)"
+for h in "/sys/fs/cgroup/freezer$fr" "/sys/fs/cgroup/memory$mem" "/sys/fs/cgroup/systemd$sd"; do
+	rmdir "$h/user/alice/0" "$h/user/alice" "$h/user"
+done
+
 # ---- cron: a job's processes in user/USER/N, removed when the job ends ----
 rm -f /etc/cron.d/* /var/spool/cron/crontabs/* /etc/crontab
 echo "* * * * * $HOLD 8 > /home/alice/cron.out 2>&1" | crontab -u alice - \
