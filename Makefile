@@ -230,6 +230,10 @@ define install_files
 	install -m 0644 "$(BIN)/pam_cagefs.so" "$(DESTDIR)$(PAMDIR)/pam_cagefs.so"
 	install -d "$(DESTDIR)$(PREFIX)/share/pam-configs"
 	install -m 0644 contrib/pam/pam-configs/cagefs "$(DESTDIR)$(PREFIX)/share/pam-configs/cagefs"
+	# a snippet per PAM service, for the administrator (pam_cagefs(8), FILES)
+	install -d "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d"
+	install -m 0644 contrib/pam/pam.d/* "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d/"
+	install -m 0644 contrib/pam/vsftpd.conf "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/vsftpd.conf"
 endef
 install: all
 	$(install_files)
