@@ -54,7 +54,7 @@ done
 # alice's cage is built first, from outside T: with the world's empty
 # pin_cgroup, a pin stays in the cgroups of the process that built the
 # cage (§4.5), and would keep that session's (or T) from being removed.
-"$B/cagefs_enter_user" alice /bin/sh -c : || world_die "alice's cage"
+"$SETUP_CAGEFSCTL" --enter alice -- /bin/sh -c : || world_die "alice's cage"
 
 # ---- T, and the daemons in it ----
 T=cagefs-pamsvc-$WORLD_ID
@@ -95,7 +95,7 @@ for u in alice bob; do
 done
 out=$(cat "$WORLD/ssh.alice")
 cmd=$(pgrep -u alice -x sleep)
-same "$(field "$out" mnt)" "$(ns_of alice)" "(control) ssh alice CMD runs in her cage"
+same "$(field "$out" mnt)" "$(ns_of alice)" "ssh alice CMD runs in her cage"
 is "$(cg_of "$cmd")" "freezer $fr/user/alice/0
 memory $mem/user/alice/0
 name=systemd $sd/user/alice/0
@@ -149,7 +149,7 @@ CRON=$!
 # The jobs run at the next minute boundary (70 s at most), for 8 s.
 for _ in $(seq 700); do grep -qx in /home/alice/cron.out 2>/dev/null && grep -qx in /home/bob/cron.out 2>/dev/null && break; sleep 0.1; done
 job=$(pgrep -u alice -x sleep)
-same "$(field "$(cat /home/alice/cron.out)" mnt)" "$(ns_of alice)" "(control) alice's cron job runs in her cage"
+same "$(field "$(cat /home/alice/cron.out)" mnt)" "$(ns_of alice)" "alice's cron job runs in her cage"
 is "$(cg_of "$job")" "freezer $fr/user/alice/0
 memory $mem/user/alice/0
 name=systemd $sd/user/alice/0
