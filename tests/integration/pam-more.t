@@ -50,7 +50,8 @@ printf 'alice:pw-alice\nbob:pw-bob\n' | chpasswd || world_die chpasswd
 host_users=$(cut -d: -f1 /etc/passwd | sort | tr '\n' ' ')
 world_mnt=$(readlink /proc/self/ns/mnt)
 pin_of() { cut -d' ' -f1 "/run/cagefs/cages/$1.pid" 2>/dev/null; }
-ns_of() { readlink "/proc/$(pin_of "$1")/ns/$2"; }
+# ns_of USER NS: her pin's namespace NS ("no cage", which no process has, if none)
+ns_of() { local p; p=$(pin_of "$1"); if [ -n "$p" ]; then readlink "/proc/$p/ns/$2"; else echo "no cage"; fi; }
 field() { printf '%s\n' "$1" | sed -n "s/^$2=//p" | tr -d '\r' | head -1; }
 log() { grep -a "$1" "$WORLD/syslog" | tail -1 | sed 's/^<[0-9]*>//'; }
 cfg=/var/cagefs/01/alice/config.json
@@ -108,9 +109,12 @@ status 3" "sudo -i -u alice on a terminal: her login shell in the cage, typed in
 break_cage
 fails_with "a broken config.json: sudo -i -u alice CMD is refused, the command never runs (status 1)" 1 \
 	"sudo: pam_open_session: Permission denied" sudo -i -u alice touch /home/alice/ran
-is "$(grep -c 'policy plugin failed session initialization' "$WORLD/last.out"; ls /home/alice/ran 2>&1 | sed 's/.*: //')" "1
-No such file or directory" "... sudo says the session failed, and nothing ran"
-like "$(log 'pam_cagefs(sudo-i:session)')" "pam_cagefs\(sudo-i:session\): alice: refused: .*config.json" "... and syslog says why"
+refused=$? # 0: that status and that message
+is "$refused $(grep -c 'policy plugin failed session initialization' "$WORLD/last.out")
+$(ls /home/alice/ran 2>&1 | sed 's/.*: //')
+$(log 'pam_cagefs(sudo-i:session)' | grep -o 'alice: refused: .*config.json')" "0 1
+No such file or directory
+alice: refused: /var/cagefs/01/alice/config.json" "... sudo says the session failed, nothing ran, and syslog says why (the module's refusal)"
 mend_cage
 # Why not PAM_SESSION_ERR: sudo takes it for a non-fatal error and runs the
 # command anyway, as with pam_deny's session, which returns it.
@@ -196,14 +200,14 @@ fp=$(pgrep -u alice -x vsftpd | head -1)
 pp=$(awk '/^PPid:/ {print $2}' "/proc/$fp/status" 2>/dev/null)
 inner=$(awk '/^NSpid:/ {print $NF}' "/proc/$fp/status" 2>/dev/null)
 same "$(field "$out" proc)" "$inner" "... /proc lists her FTP process alone ($inner in her cage, $fp outside)"
-same "$(readlink "/proc/$fp/ns/mnt") $(readlink "/proc/$fp/ns/pid")" "$(ns_of alice mnt) $(ns_of alice pid)" \
+is "$(readlink "/proc/$fp/ns/mnt") $(readlink "/proc/$fp/ns/pid")" "$(ns_of alice mnt) $(ns_of alice pid)" \
 	"... which is in her cage's mount and PID namespaces"
 is "$(grep -E '^(CapEff|NoNewPrivs|Seccomp):' "/proc/$fp/status" | tr -d '\t' | tr '\n' ' ')" "CapEff:0000000000000000 NoNewPrivs:1 Seccomp:2 " \
 	"... with no capability, no_new_privs, the filter"
-is "$(stat -c %U "/proc/$pp") $(readlink "/proc/$pp/ns/mnt") $(readlink "/proc/$pp/ns/pid_for_children")" "root $(ns_of alice mnt) $(ns_of alice pid)" \
-	"... forked by vsftpd's session process (root), which moved into the cage: its children start in her PID namespace"
-is "$(readlink "/proc/$FTP_PID/ns/mnt") $(grep -E '^Seccomp:' "/proc/$FTP_PID/status" | tr -d '\t')" "$world_mnt Seccomp:0" \
-	"vsftpd's listener is where it was, unfiltered"
+is "$(stat -c %U "/proc/$pp") $(readlink "/proc/$pp/ns/mnt") $(readlink "/proc/$pp/ns/pid_for_children")
+$(readlink "/proc/$FTP_PID/ns/mnt") $(grep -E '^Seccomp:' "/proc/$FTP_PID/status" | tr -d '\t')" "root $(ns_of alice mnt) $(ns_of alice pid)
+$world_mnt Seccomp:0" \
+	"... forked by vsftpd's session process (root), which moved into the cage (its children start in her PID namespace); the listener did not, unfiltered"
 echo >&$go; exec {go}>&-; wait $FTPC
 is "$(tail -2 "$WORLD/ftp/alice.out" | tr '\n' ' '; cat /home/alice/up.txt; stat -c %U /home/alice/up.txt)" "quit status 0 from alice
 alice" "... her upload landed in her real home, hers; the session ended (status 0)"
@@ -228,10 +232,11 @@ is "$(wtmp_of alice) / $(wtmp_of bob)" "1 0 / 1 1" "wtmp: alice's FTP login reco
 break_cage
 rm -f /home/alice/up.txt
 out=$(ftp alice)
-is "$(printf '%s\n' "$out" | tr -d '\r'; ls /home/alice/up.txt 2>&1 | sed 's/.*: //')" "login=530 Login incorrect.
+is "$(printf '%s\n' "$out" | tr -d '\r'; ls /home/alice/up.txt 2>&1 | sed 's/.*: //'
+	log 'pam_cagefs(vsftpd:session)' | grep -o 'alice: refused: .*config.json')" "login=530 Login incorrect.
 status 3
-No such file or directory" "a broken config.json: alice's FTP login is refused (530), nothing downloaded or uploaded"
-like "$(log 'pam_cagefs(vsftpd:session)')" "pam_cagefs\(vsftpd:session\): alice: refused: .*config.json" "... and syslog says why"
+No such file or directory
+alice: refused: /var/cagefs/01/alice/config.json" "a broken config.json: alice's FTP login is refused (530), nothing downloaded or uploaded; syslog says why (the module's refusal)"
 mend_cage
 stop_vsftpd
 

@@ -104,7 +104,8 @@ pids $pids" "ssh alice CMD (caged): the command is in user/alice/0 below sshd's 
 priv=$(awk '/^PPid:/ {print $2}' "/proc/$(pgrep -f '^sshd: alice@notty' | head -1)/status" 2>/dev/null)
 helper=$(pgrep -f '^sshd: alice \[priv\]' | grep -vx "$priv")
 same "$(cg_of "$priv")" "$(cg_of "$cmd")" "... so is sshd's session process for her, which opened the session (moved before the cage join)"
-is "$(cg_of "$helper" | grep memory)" "memory $mem" "... while the module's helper, forked by it before the move to remove them at close, stays in sshd's"
+is "$(cg_of "$helper" | grep memory) $(cg_of "$SSHD_PID" | grep memory)" "memory $mem memory $mem" \
+	"... while the module's helper, forked by it before the move to remove them at close, stays where sshd's listener is"
 is "$(made_for alice)" "/sys/fs/cgroup/freezer$fr/user/alice/0 alice
 /sys/fs/cgroup/memory$mem/user/alice/0 alice
 /sys/fs/cgroup/systemd$sd/user/alice/0 alice" "... each user/alice/0 is hers, none made in pids"
@@ -112,11 +113,11 @@ is "$(stat -c %U "/sys/fs/cgroup/memory$mem/user/alice/0/cgroup.procs" "/sys/fs/
 	"... with its cgroup.procs and tasks"
 is "$(cg_of "$(pgrep -u bob -x sleep)" | grep memory) $(made_for bob | grep memory)" \
 	"memory $mem/user/bob/0 /sys/fs/cgroup/memory$mem/user/bob/0 bob" "ssh bob CMD (not caged): his command in user/bob/0, his"
-is "$(cg_of "$SSHD_PID" | grep memory)" "memory $mem" "sshd's listener stays where it was started"
+seen=$( (made_for alice; made_for bob) | wc -l)
 pkill -u alice -x sleep; pkill -u bob -x sleep # the commands end, then their sessions
 wait "${SSHC[@]}" 2>/dev/null
 gone alice; gone bob
-is "$(made_for alice; made_for bob; ls "/sys/fs/cgroup/memory$mem/user" 2>&1 | sed 's/.*: //')" "No such file or directory" \
+is "$seen $(made_for alice; made_for bob; ls "/sys/fs/cgroup/memory$mem/user" 2>&1 | sed 's/.*: //')" "6 No such file or directory" \
 	"both sessions closed: their user/USER/0, user/USER and user/ removed, in every hierarchy"
 
 # A command that outlives its session (sshd, without a pty, leaves it
@@ -157,16 +158,16 @@ pids $pids" "alice's cron job (caged): in user/alice/0 below cron's cgroup of ea
 is "$(made_for alice)" "/sys/fs/cgroup/freezer$fr/user/alice/0 alice
 /sys/fs/cgroup/memory$mem/user/alice/0 alice
 /sys/fs/cgroup/systemd$sd/user/alice/0 alice" "... each hers"
-is "$(cg_of "$(pgrep -u bob -x sleep)" | grep memory) $(made_for bob | grep memory)" \
-	"memory $mem/user/bob/0 /sys/fs/cgroup/memory$mem/user/bob/0 bob" "bob's cron job (not caged): in user/bob/0, his"
-is "$(cg_of "$CRON" | grep memory)" "memory $mem" "the cron daemon stays where it was started"
+is "$(cg_of "$(pgrep -u bob -x sleep)" | grep memory) $(made_for bob | grep memory) $(cg_of "$CRON" | grep memory)" \
+	"memory $mem/user/bob/0 /sys/fs/cgroup/memory$mem/user/bob/0 bob memory $mem" "bob's cron job (not caged): in user/bob/0, his; the cron daemon stays where it was started"
+seen=$( (made_for alice; made_for bob) | wc -l)
 for _ in $(seq 150); do pgrep -x sleep >/dev/null || break; sleep 0.1; done
 gone alice; gone bob
-is "$(pgrep -x sleep; made_for alice; made_for bob; ls "/sys/fs/cgroup/memory$mem/user" 2>&1 | sed 's/.*: //')" "No such file or directory" \
+is "$seen $(pgrep -x sleep; made_for alice; made_for bob; ls "/sys/fs/cgroup/memory$mem/user" 2>&1 | sed 's/.*: //')" "6 No such file or directory" \
 	"both jobs ended: their session cgroups removed, in every hierarchy"
 kill "$CRON"; wait "$CRON" 2>/dev/null
 kill "$SSHD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$SSHD_PID" 2>/dev/null || break; sleep 0.1; done
 cg_test_leave
-is "$(cg_test_remove "$T")" "" "the test leaves no cgroup behind"
+is "$(cg_test_remove "$T")" "" "(control) the test leaves no cgroup behind"
 done_testing
