@@ -10,9 +10,10 @@
  * PAM_IGNORE: a session stack of this module alone would then deny).  A
  * caged user whose cage cannot be entered, or whose decision cannot be
  * made, is refused with PAM_PERM_DENIED (REFUSED below) and a pam_syslog
- * line: never an uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
- * su: no exit(), no openlog(), no state kept in globals between open and
- * close; only pam_sm_* are exported.
+ * line: never an uncaged session (docs/ARCHITECTURE.md §4.16).  Runs
+ * inside sshd, cron, su, sudo and vsftpd: no exit(), no openlog(), no state
+ * kept in globals between open and close, no SIGCHLD of its own children
+ * reaching the service (chld_hold); only pam_sm_* are exported.
  *
  * -c CONTROLLERS is pam_cgfs(8)'s option, two words as its synopsis has it:
  * the session gets a writable cgroup user/USER/N in each hierarchy named,
