@@ -56,7 +56,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD := build-essential pkg-config libseccomp-dev libcap-dev libmount-dev \
 	libpam0g-dev libyajl-dev
-DEB_TEST := perl util-linux openssh-server openssh-client pamtester cron passwd procps rsync groff-base man-db bsdextrautils clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
+DEB_TEST := perl util-linux openssh-server openssh-client pamtester cron sudo vsftpd python3 passwd procps rsync groff-base man-db bsdextrautils clang libclang-rt-14-dev file crun python3-jsonschema busybox-static \
 	golang-github-opencontainers-specs-dev golang-go golang-github-opencontainers-runtime-tools-dev
 DEB_BENCH := hyperfine rsync bubblewrap
 
@@ -258,6 +258,10 @@ define install_files
 	chmod 0644 "$(DESTDIR)$(SYSCONFDIR)/cagefs/proxy.commands"
 	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
 	install -m 0644 contrib/systemd/proxyexecd.service "$(DESTDIR)$(PREFIX)/lib/systemd/system/proxyexecd.service"
+	# a snippet per PAM service, for the administrator (pam_cagefs(8), FILES)
+	install -d "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d"
+	install -m 0644 contrib/pam/pam.d/* "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d/"
+	install -m 0644 contrib/pam/vsftpd.conf "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/vsftpd.conf"
 endef
 install: all
 	$(install_files)

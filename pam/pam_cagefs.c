@@ -7,11 +7,13 @@
  * users below MIN_UID pass untouched, CAGEFS 0 turns the module off.  Who
  * is caged is the library's decision (cage_user_decide), never this
  * module's.  A user who is not caged passes untouched, with PAM_SUCCESS (not
- * PAM_IGNORE: a session stack of this module alone would then deny).  A caged user whose cage cannot be entered, or whose decision
- * cannot be made, gets PAM_SESSION_ERR and a pam_syslog line: never an
- * uncaged session (docs/ARCHITECTURE.md §4.16).  Runs inside sshd, cron and
- * su: no exit(), no openlog(), no state kept in globals between open and
- * close; only pam_sm_* are exported.
+ * PAM_IGNORE: a session stack of this module alone would then deny).  A
+ * caged user whose cage cannot be entered, or whose decision cannot be
+ * made, is refused with PAM_PERM_DENIED (REFUSED below) and a pam_syslog
+ * line: never an uncaged session (docs/ARCHITECTURE.md §4.16).  Runs
+ * inside sshd, cron, su, sudo and vsftpd: no exit(), no openlog(), no state
+ * kept in globals between open and close, no SIGCHLD of its own children
+ * reaching the service (chld_hold); only pam_sm_* are exported.
  *
  * -c CONTROLLERS is pam_cgfs(8)'s option, two words as its synopsis has it:
  * the session gets a writable cgroup user/USER/N in each hierarchy named,
@@ -20,11 +22,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/wait.h>
 
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
@@ -46,6 +50,13 @@ struct options {
 };
 
 #define CG_DATA "cagefs_session_cgroups"
+
+/* Every refusal.  Not PAM_SESSION_ERR: sudo takes that one for a
+ * non-fatal error and runs the command anyway (uncaged), while it, sshd,
+ * cron, su and vsftpd all refuse the session on PAM_PERM_DENIED, the code
+ * pam_limits gives for a session it will not allow (docs/ARCHITECTURE.md
+ * §4.16, "Why PAM_PERM_DENIED"). */
+#define REFUSED PAM_PERM_DENIED
 #define USAGE "(pam_cagefs.so [MIN_UID [0|1]] [min_uid=N] [cagefs=0|1] [debug] [-c CONTROLLERS])"
 
 static bool number(const char *s, unsigned long *out)
@@ -110,7 +121,7 @@ static int keep_cgroups(pam_handle_t *pamh, const char *user, struct cage_sessio
 		cage_session_cg_close(cg);
 		cage_session_cg_free(cg);
 		pam_syslog(pamh, LOG_ERR, "%s: refused: pam_set_data failed", user);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (o->debug) {
 		char where[1024];
@@ -133,11 +144,48 @@ static int join(pam_handle_t *pamh, const char *user, const struct options *o)
 	cage_log_set_callback(NULL, NULL); /* no pamh kept past this call */
 	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (o->debug)
 		pam_syslog(pamh, LOG_DEBUG, rc ? "%s: in the cage" : "%s: not caged: %s", user, why);
 	return cg ? keep_cgroups(pamh, user, cg, o) : PAM_SUCCESS; /* joined, or not caged: untouched */
+}
+
+/* The library forks while the module works (the cage's builder, the -c
+ * helper) and reaps its own children; the service must not hear of them.
+ * vsftpd's SIGCHLD handler reaps any child with wait(-1): it took the
+ * builder, or blocked for good waiting for its pre-login process, which
+ * waited for the login's answer (docs/ARCHITECTURE.md §4.16, vsftpd).  So
+ * SIGCHLD is held while the module works; afterwards the one SIGCHLD
+ * pending (a standard signal does not queue) is taken back unless one was
+ * pending before, and raised again when a child of the service's own is
+ * waiting, so no news of its children is lost. */
+struct chld_hold {
+	sigset_t old;
+	bool was_pending;
+};
+
+static void chld_hold(struct chld_hold *h)
+{
+	sigset_t chld, pending;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	h->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &h->old);
+}
+
+static void chld_release(const struct chld_hold *h)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	const struct timespec now = {0, 0};
+	if (!h->was_pending && sigtimedwait(&chld, NULL, &now) == SIGCHLD) {
+		siginfo_t si = {0};
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+			raise(SIGCHLD); /* the service's own child: pending until the mask is back */
+	}
+	sigprocmask(SIG_SETMASK, &h->old, NULL);
 }
 
 PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -148,28 +196,32 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	const char *user = NULL;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
 		pam_syslog(pamh, LOG_ERR, "cannot tell the user: session refused");
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	struct passwd pw, *found = NULL;
 	char buf[4096];
 	if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || !found) {
 		pam_syslog(pamh, LOG_ERR, "%s: not in the user database: session refused", user);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (pw.pw_uid == 0) /* root is never caged, even when the options are broken */
 		return PAM_SUCCESS;
 	if (o.bad[0]) {
 		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, o.bad);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	cage_err_t err = {0};
 	if (o.cgroups && cage_session_cg_check(o.cgroups, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: refused: %s", user, err.msg);
-		return PAM_SESSION_ERR;
+		return REFUSED;
 	}
 	if (!o.cagefs || pw.pw_uid < o.min_uid)
 		return PAM_SUCCESS;
-	return join(pamh, user, &o);
+	struct chld_hold hold;
+	chld_hold(&hold);
+	int rc = join(pamh, user, &o);
+	chld_release(&hold);
+	return rc;
 }
 
 /* A process cannot leave a namespace: what is undone is the session's

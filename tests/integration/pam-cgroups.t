@@ -11,6 +11,7 @@
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/syslog.sh"
+. "$(dirname "$0")/../lib/cgtest.sh"
 world_enter "$@"
 
 # ---- a /dev of this world's own, with a syslog listener on /dev/log ----
@@ -48,16 +49,7 @@ log() { grep -a "$1" "$WORLD/syslog" | tail -1 | sed 's/^<[0-9]*>//'; }
 
 # ---- T: this test's cgroup, below our own in every hierarchy ----
 T=cagefs-pamcg-$WORLD_ID
-world_cgroups > "$WORLD/hier"
-while read -r m own; do
-	mkdir "$m$own/$T" || world_die "mkdir $m$own/$T"
-	if [ -e "$m$own/$T/cpuset.cpus" ]; then # a v1 cpuset takes no process before it has cpus and mems
-		cat "$m$own/cpuset.cpus" > "$m$own/$T/cpuset.cpus" && cat "$m$own/cpuset.mems" > "$m$own/$T/cpuset.mems"
-	fi
-done < "$WORLD/hier"
-# the directory of a /proc/PID/cgroup line's hierarchy, on this hybrid host
-mnt_of() { case $1 in "") echo /sys/fs/cgroup/unified ;; name=*) echo "/sys/fs/cgroup/${1#name=}" ;; *) echo "/sys/fs/cgroup/$1" ;; esac; }
-own_of() { awk -F: -v c="$1" '$2 == c {print $3}' /proc/self/cgroup | sed 's#/$##'; }
+cg_test_make "$T" # tests/lib/cgtest.sh: also mnt_of, own_of
 # start USER's session in T (SUB: a path below T in the name=systemd
 # hierarchy instead), its output in FILE; wait until it reported
 start() { # USER FILE [SUB]
@@ -182,8 +174,8 @@ rmdir "/sys/fs/cgroup/systemd$sd/$T/$sc" "/sys/fs/cgroup/systemd$sd/$T/${sc%/*}"
 refused() { # WHAT ARGS PATTERN
 	service "100 1 $2"
 	out=$(pamtester cagefs-test alice open_session close_session 2>&1; echo "status $?")
-	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Cannot make/remove an entry for the specified session|status 1|" \
-		"$1: alice's session is refused (PAM_SESSION_ERR)"
+	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Permission denied|status 1|" \
+		"$1: alice's session is refused (PAM_PERM_DENIED)"
 	like "$(log pam_cagefs)" "$3" "... and the log says why"
 }
 refused "-c all,memory" "-c all,memory" "alice: refused: -c all,memory: 'all' cannot be given with other controllers \(pam_cgfs\(8\)\)"
@@ -212,7 +204,6 @@ out=$(unshare -m --propagation private bash -c "umount -R /sys/fs/cgroup && moun
 	wait; test -e /sys/fs/cgroup$own2/$T/user && echo left" 2>&1)
 is "$out" "in $own2/$T/user/alice/0 alice" "unified host, -c all: alice's session in user/alice/0 of the one v2 tree, it and its cgroup.procs and subtree_control hers; removed at close"
 
-while read -r m own; do rmdir "$m$own/$T" 2>/dev/null; done < "$WORLD/hier"
-is "$(while read -r m own; do [ -e "$m$own/$T" ] && echo "$m$own/$T"; done < "$WORLD/hier")" "" "the test leaves no cgroup behind"
+is "$(cg_test_remove "$T")" "" "the test leaves no cgroup behind"
 
 done_testing

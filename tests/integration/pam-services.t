@@ -168,9 +168,9 @@ fails_with "a broken config.json: ssh alice CMD is refused before the command ru
 	ssh -n "${SSH_OPTS[@]}" -p "$PORT" alice@127.0.0.1 "touch /home/alice/ran"
 fails_with "... nor may the connection forward a socket on the host: ssh -R refused" 255 "remote port forwarding failed for listen path /tmp/alicefwd.sock" \
 	timeout 20 ssh -n -N "${SSH_OPTS[@]}" -o LogLevel=INFO -o ExitOnForwardFailure=yes -R "/tmp/alicefwd.sock:127.0.0.1:$PORT" -p "$PORT" alice@127.0.0.1
-is "$(ls /home/alice/ran 2>&1 | sed 's/.*: //'; grep -q 'pam_open_session(): Cannot make/remove an entry for the specified session' "$WORLD/sshd.log" && echo logged)" \
+is "$(ls /home/alice/ran 2>&1 | sed 's/.*: //'; grep -q 'pam_open_session(): Permission denied' "$WORLD/sshd.log" && echo logged)" \
 	"No such file or directory
-logged" "... nothing ran; sshd: pam_open_session(): Cannot make/remove an entry for the specified session"
+logged" "... nothing ran; sshd: pam_open_session(): Permission denied"
 like "$(grep -a 'pam_cagefs' "$WORLD/syslog" | tail -1)" "pam_cagefs\(sshd:session\): alice: refused: .*config.json" "... and syslog says why"
 cp "$WORLD/config.json" $cfg
 is "$(sshc alice 'id -un')" "alice
@@ -231,7 +231,7 @@ No such file or directory" \
 	"a broken config.json: alice's jobs do not run (bob's, the same minute, did)"
 like "$(grep -a 'pam_cagefs(cron:session)' "$WORLD/syslog" | tail -1)" "pam_cagefs\(cron:session\): alice: refused: .*config.json" "... and syslog says why"
 cp "$WORLD/config.json" $cfg
-like "$(grep -a 'CRON\[' "$WORLD/syslog" | grep -A1 'pam_cagefs(cron:session)' | tail -1)" "CRON\[[0-9]+\]: Cannot make/remove an entry for the specified session" \
+like "$(grep -a 'CRON\[' "$WORLD/syslog" | grep -A1 'pam_cagefs(cron:session)' | tail -1)" "CRON\[[0-9]+\]: Permission denied" \
 	"... and so does cron, for the session it did not open"
 kill $CRON; wait $CRON 2>/dev/null
 

@@ -75,8 +75,8 @@ is "$(session alice | grep -E '^users=|status' | tr '\n' '|')" "users=$host_user
 refused() {
 	local what=$1 pat=$2; shift 2
 	out=$(session alice)
-	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Cannot make/remove an entry for the specified session|status 1|" \
-		"$what: alice's session is refused (PAM_SESSION_ERR)"
+	is "$(echo "$out" | grep -E '^pamtester|status' | tr '\n' '|')" "pamtester: Permission denied|status 1|" \
+		"$what: alice's session is refused (PAM_PERM_DENIED)"
 	like "$(log pam_cagefs)" "$pat" "... and the log says why"
 }
 service "100 1"
