@@ -448,7 +448,7 @@ static int enter_cage(const struct cage_paths *p, const struct cage_user *u,
 	_cleanup_seccomp_prog_ struct cage_seccomp_prog filter = {0};
 	/* The user's limits cgroup before the join (§4.17): the relay and
 	 * the program are both counted; root's own entry is not limited. */
-	if (!o->as_root && cage_limits_join(p, u->name, err) < 0)
+	if (!o->as_root && cage_limits_join(p, u, err) < 0)
 		return cage_err_prefix(err, "%s", u->name);
 	if (join_cage(p, u, !o->as_root, &oci, &filter, err) < 0)
 		return -1;
@@ -518,7 +518,7 @@ int cage_session_join(const struct cage_paths *p, const char *user, const char *
 		return -1;
 	struct cage_decision d;
 	int rc = decide(p, &u, &d, err);
-	if (rc > 0 && cage_limits_join(p, u.name, err) < 0)
+	if (rc > 0 && cage_limits_join(p, &u, err) < 0)
 		rc = -1;
 	if (rc >= 0 && cgroups && cage_session_cg_open(cgroups, user, u.uid, u.gid, cg, err) < 0)
 		rc = cage_err_prefix(err, "cannot make the session's cgroups");

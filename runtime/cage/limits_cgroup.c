@@ -1,9 +1,10 @@
 /* A caged user's resource limits (cagefs/limits.h) on a stock kernel: one
- * cgroup per user, limits_cgroup/USER (cagefs.ini, default /cagefs/users)
+ * cgroup per account, limits_cgroup/UID (cagefs.ini, default /cagefs/users)
  * from the root of each hierarchy holding a limited controller, which
- * every entry and every PAM session of the user moves into before it joins
- * the cage; so all of a user's sessions and cages share it
- * (docs/ARCHITECTURE.md §4.17).  The limits go through the same
+ * every entry and every PAM session of the account moves into before it
+ * joins the cage; so all of its sessions and cages share it, whatever
+ * login name (of the uid's) they came by, and no user name can collide
+ * with a cgroupfs file (docs/ARCHITECTURE.md §4.17).  The limits go through the same
  * linux.resources code as an ordinary bundle's (cgroup_knobs.c): v1, hybrid
  * and v2 alike. */
 #define _GNU_SOURCE
@@ -181,13 +182,11 @@ static bool holds_any(const struct cage_cg_hierarchy *h, const struct cg_knobs *
 	return false;
 }
 
-/* BASE/USER in H; NULL if USER cannot be a cgroup's name. */
-static char *dir_of(const struct user_cg *c, const struct cage_cg_hierarchy *h, const char *user)
+/* BASE/UID in H. */
+static char *dir_of(const struct user_cg *c, const struct cage_cg_hierarchy *h, uid_t uid)
 {
 	char *dir = NULL;
-	if (!user[0] || user[0] == '.' || strchr(user, '/') || asprintf(&dir, "%s%s/%s", h->mount, c->base, user) < 0)
-		return NULL;
-	return dir;
+	return asprintf(&dir, "%s%s/%u", h->mount, c->base, (unsigned)uid) < 0 ? NULL : dir;
 }
 
 /* The limits into DIR of H: every limit must be written; the lifts of
@@ -203,118 +202,224 @@ static int write_knobs(const struct user_cg *c, const struct cage_cg_hierarchy *
 	return 0;
 }
 
-/* The user's cgroup in every hierarchy holding a limited controller: made,
- * its limits written, and PIDS (N of them; 0 is the caller) moved in. */
-static int place(const struct user_cg *c, const char *user, const pid_t *pids, size_t n, cage_err_t *err)
+/* Whether PID, held by PFD, is still alive, of real uid UID, and not
+ * already in DIR or below it in H (a -c session cgroup of the account's
+ * stays where it is).  Checked just before its move: a pid that ended and
+ * was reused since the scan is never moved (the pidfd says it ended). */
+static bool movable(int pfd, pid_t pid, uid_t uid, const struct cage_cg_hierarchy *h, const char *rel)
+{
+	char path[64], line[4352];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	_cleanup_fclose_ FILE *st = fopen(path, "re");
+	unsigned ruid = ~0u;
+	while (st && fgets(line, sizeof(line), st) && sscanf(line, "Uid: %u", &ruid) != 1)
+		;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	_cleanup_fclose_ FILE *cg = fopen(path, "re");
+	bool below = false;
+	size_t n = strlen(rel);
+	while (cg && fgets(line, sizeof(line), cg)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *at = c2 + 1;
+		bool this_one = h->v2 ? c1[1] == '\0' : !strcmp(c1 + 1, h->ctrls);
+		below |= this_one && !strncmp(at, rel, n) && (at[n] == '/' || at[n] == '\n');
+	}
+	return ruid == uid && !below && syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) == 0;
+}
+
+/* PIDS (N of them) into DIR of H, each as movable() allows. */
+static void move_pids(const struct cage_cg_hierarchy *h, const char *dir, const char *rel, uid_t uid,
+		      const pid_t *pids, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pids[j], 0);
+		char text[32];
+		snprintf(text, sizeof(text), "%d", pids[j]);
+		if (pfd >= 0 && movable(pfd, pids[j], uid, h, rel))
+			cage_cg_write(dir, "cgroup.procs", text, NULL); /* one that ended meanwhile: no matter */
+	}
+}
+
+/* The account's cgroup in every hierarchy holding a limited controller:
+ * made, its limits written, and the caller (SELF) or the cage processes
+ * PIDS (N of them) moved in. */
+static int place(const struct user_cg *c, uid_t uid, bool self, const pid_t *pids, size_t n, cage_err_t *err)
 {
 	for (size_t i = 0; i < c->nh; i++) {
 		const struct cage_cg_hierarchy *h = &c->h[i];
 		if (!holds_any(h, &c->set))
 			continue;
-		_cleanup_free_ char *dir = dir_of(c, h, user);
+		_cleanup_free_ char *dir = dir_of(c, h, uid);
 		if (!dir)
-			return cage_err_set(err, "'%.64s' cannot name a cgroup", user);
+			return cage_err_sys(err, ENOMEM, "limits");
 		if (cage_cg_mkdirs(h, dir, err) < 0 || (h->v2 && cage_cg_enable_down(dir, h, &c->set, err) < 0) ||
 		    write_knobs(c, h, dir, err) < 0)
 			return -1;
-		for (size_t j = 0; j < n; j++) {
-			char text[32];
-			snprintf(text, sizeof(text), "%d", pids[j]);
-			/* a process of the cage that ended meanwhile is no error */
-			cage_err_t e = {0};
-			if (cage_cg_write(dir, "cgroup.procs", text, &e) < 0 && (pids[j] == 0 || e.errnum != ESRCH))
-				return cage_err_set(err, "%s", e.msg);
-		}
+		if (self && cage_cg_write(dir, "cgroup.procs", "0", err) < 0)
+			return -1;
+		move_pids(h, dir, dir + strlen(h->mount), uid, pids, n);
 	}
 	return 0;
 }
 
-int cage_limits_join(const struct cage_paths *p, const char *user, cage_err_t *err)
+/* The name whose limits.conf line counts for UID: the passwd database's
+ * first name for it, so a second login name of the same uid (useradd -o)
+ * shares the account's limits and cgroup. */
+static int account_name(uid_t uid, char *out, size_t size, cage_err_t *err)
 {
+	struct cage_user a;
+	if (cage_user_lookup_uid(uid, &a, err) < 0)
+		return cage_err_prefix(err, "uid %u", (unsigned)uid);
+	snprintf(out, size, "%s", a.name);
+	cage_user_free(&a);
+	return 0;
+}
+
+static int limits_of_uid(const struct cage_paths *p, uid_t uid, struct cage_limits *l, cage_err_t *err)
+{
+	char name[256];
 	struct cage_limits_file f;
-	struct cage_limits l;
-	int rc = cage_limits_load(p, &f, err);
-	if (rc == 0)
-		cage_limits_of(&f, user, &l);
+	if (account_name(uid, name, sizeof(name), err) < 0 || cage_limits_load(p, &f, err) < 0)
+		return -1;
+	cage_limits_of(&f, name, l);
 	cage_limits_file_free(&f);
-	if (rc < 0)
+	return 0;
+}
+
+int cage_limits_join(const struct cage_paths *p, const struct cage_user *u, cage_err_t *err)
+{
+	struct cage_limits l;
+	if (limits_of_uid(p, u->uid, &l, err) < 0)
 		return cage_err_prefix(err, "limits not applied");
 	if (!cage_limits_any(&l))
 		return 0;
 	struct user_cg c;
-	rc = user_cg_init(p, &l, &c, err);
+	int rc = user_cg_init(p, &l, &c, err);
 	if (rc == 0)
-		rc = place(&c, user, (pid_t[]){0}, 1, err);
+		rc = place(&c, u->uid, true, NULL, 0, err);
 	user_cg_free(&c);
 	return rc < 0 ? cage_err_prefix(err, "limits not applied") : 1;
 }
 
 /* ---- cagefsctl --set-limits and --limits ---- */
 
-/* Users with a cgroup under BASE in some hierarchy, or a live cage. */
-static int limited_users(const struct cage_paths *p, const struct user_cg *c, cage_strvec_t *out, cage_err_t *err)
+/* Accounts with a cgroup under BASE in some hierarchy, or a live cage. */
+static int limited_uids(const struct cage_paths *p, const struct user_cg *c, cage_strvec_t *out, cage_err_t *err)
 {
-	if (cage_list_live(p, out, err) < 0)
+	_cleanup_strvec_ cage_strvec_t live = {0};
+	if (cage_list_live(p, &live, err) < 0)
 		return -1;
+	for (size_t i = 0; i < live.n; i++) {
+		struct cage_user u;
+		char text[32];
+		if (cage_user_lookup(live.v[i], &u, NULL) < 0)
+			continue; /* a cage of a user deleted since */
+		snprintf(text, sizeof(text), "%u", (unsigned)u.uid);
+		cage_user_free(&u);
+		if (cage_strvec_push(out, text) < 0)
+			return cage_err_sys(err, ENOMEM, "limits");
+	}
 	for (size_t i = 0; i < c->nh; i++) {
 		_cleanup_free_ char *dir = NULL;
 		if (asprintf(&dir, "%s%s", c->h[i].mount, c->base) < 0)
 			return cage_err_sys(err, ENOMEM, "limits");
 		_cleanup_closedir_ DIR *d = opendir(dir);
 		for (struct dirent *de; d && (de = readdir(d));)
-			if (de->d_type == DT_DIR && de->d_name[0] != '.' && cage_strvec_push(out, de->d_name) < 0)
+			if (de->d_type == DT_DIR && strspn(de->d_name, "0123456789") == strlen(de->d_name) &&
+			    cage_strvec_push(out, de->d_name) < 0)
 				return cage_err_sys(err, ENOMEM, "limits");
 	}
 	cage_strvec_sort_unique(out);
 	return 0;
 }
 
-/* USER's cgroup brought to L: made where a limit needs it, lifted where
- * it is left over, and a live cage's processes moved in. */
-static int update_user(const struct cage_paths *p, const struct cage_limits *l, const char *user, cage_err_t *err)
+/* The processes of every live cage of UID (each login name of it has its
+ * own cage), in *PIDS. */
+static int cage_pids_of_uid(const struct cage_paths *p, uid_t uid, pid_t **pids, size_t *n, cage_err_t *err)
 {
+	*pids = NULL;
+	*n = 0;
+	_cleanup_strvec_ cage_strvec_t live = {0};
+	if (cage_list_live(p, &live, err) < 0)
+		return -1;
+	for (size_t i = 0; i < live.n; i++) {
+		struct cage_user u;
+		if (cage_user_lookup(live.v[i], &u, NULL) < 0)
+			continue;
+		bool same = u.uid == uid;
+		cage_user_free(&u);
+		pid_t *more = NULL;
+		size_t m = 0;
+		if (!same || cage_pids(p, live.v[i], &more, &m, err) < 0 || !m) {
+			free(more);
+			continue;
+		}
+		pid_t *all = realloc(*pids, (*n + m) * sizeof(pid_t));
+		if (!all) {
+			free(more);
+			return cage_err_sys(err, ENOMEM, "limits");
+		}
+		memcpy(all + *n, more, m * sizeof(pid_t));
+		*pids = all;
+		*n += m;
+		free(more);
+	}
+	return 0;
+}
+
+/* UID's cgroup brought to its limits: made where a limit needs it, lifted
+ * where it is left over, and its live cages' processes moved in (those
+ * of its uid only: root's --enter shell in the cage stays root's). */
+static int update_uid(const struct cage_paths *p, uid_t uid, cage_err_t *err)
+{
+	struct cage_limits l;
 	struct user_cg c;
-	int rc = user_cg_init(p, l, &c, err);
+	if (limits_of_uid(p, uid, &l, err) < 0)
+		return -1;
+	int rc = user_cg_init(p, &l, &c, err);
 	for (size_t i = 0; rc == 0 && i < c.nh; i++) {
-		_cleanup_free_ char *dir = dir_of(&c, &c.h[i], user);
+		_cleanup_free_ char *dir = dir_of(&c, &c.h[i], uid);
 		if (dir && !holds_any(&c.h[i], &c.set) && access(dir, F_OK) == 0)
 			rc = write_knobs(&c, &c.h[i], dir, err);
 	}
 	pid_t *pids = NULL;
 	size_t n = 0;
-	if (rc == 0 && cage_limits_any(l) && cage_pids(p, user, &pids, &n, err) < 0)
-		rc = -1;
-	if (rc == 0 && cage_limits_any(l))
-		rc = place(&c, user, pids, n, err);
+	if (rc == 0 && cage_limits_any(&l))
+		rc = cage_pids_of_uid(p, uid, &pids, &n, err);
+	if (rc == 0 && cage_limits_any(&l))
+		rc = place(&c, uid, false, pids, n, err);
 	free(pids);
 	user_cg_free(&c);
-	return rc < 0 ? cage_err_prefix(err, "%s", user) : 0;
+	return rc < 0 ? cage_err_prefix(err, "uid %u", (unsigned)uid) : 0;
 }
 
 int cage_limits_update(const struct cage_paths *p, const char *name, cage_err_t *err)
 {
-	struct cage_limits_file f;
-	if (cage_limits_load(p, &f, err) < 0)
-		return -1;
-	cage_strvec_t users = {0};
+	cage_strvec_t uids = {0};
 	int rc = 0;
-	if (strcmp(name, CAGE_LIMITS_DEFAULT))
-		rc = cage_strvec_push(&users, name) < 0 ? cage_err_sys(err, ENOMEM, "limits") : 0;
-	else {
+	if (strcmp(name, CAGE_LIMITS_DEFAULT)) {
+		struct cage_user u;
+		char text[32];
+		if (cage_user_lookup(name, &u, err) < 0)
+			return -1;
+		snprintf(text, sizeof(text), "%u", (unsigned)u.uid);
+		cage_user_free(&u);
+		rc = cage_strvec_push(&uids, text) < 0 ? cage_err_sys(err, ENOMEM, "limits") : 0;
+	} else {
 		struct user_cg all;
 		struct cage_limits none = {{0}};
-		rc = user_cg_init(p, &none, &all, err) < 0 ? -1 : limited_users(p, &all, &users, err);
+		rc = user_cg_init(p, &none, &all, err) < 0 ? -1 : limited_uids(p, &all, &uids, err);
 		user_cg_free(&all);
 	}
-	for (size_t i = 0; i < users.n; i++) {
-		struct cage_limits l;
-		cage_limits_of(&f, users.v[i], &l);
+	for (size_t i = 0; i < uids.n; i++) {
 		cage_err_t e = {0};
-		if (update_user(p, &l, users.v[i], &e) < 0 && rc == 0)
+		if (update_uid(p, (uid_t)strtoul(uids.v[i], NULL, 10), &e) < 0 && rc == 0)
 			rc = cage_err_set(err, "%s", e.msg);
 	}
-	cage_strvec_free(&users);
-	cage_limits_file_free(&f);
+	cage_strvec_free(&uids);
 	return rc;
 }
 
@@ -330,11 +435,14 @@ static long long read_number(const char *dir, const char *file)
 void cage_limits_usage(const struct cage_paths *p, const char *user, struct cage_limits_usage *out)
 {
 	*out = (struct cage_limits_usage){-1, -1};
+	struct cage_user u;
 	struct user_cg c;
 	struct cage_limits none = {{0}};
+	if (cage_user_lookup(user, &u, NULL) < 0)
+		return;
 	if (user_cg_init(p, &none, &c, NULL) == 0)
 		for (size_t i = 0; i < c.nh; i++) {
-			_cleanup_free_ char *dir = dir_of(&c, &c.h[i], user);
+			_cleanup_free_ char *dir = dir_of(&c, &c.h[i], u.uid);
 			if (!dir || access(dir, F_OK) < 0)
 				continue;
 			if (cage_cg_holds(&c.h[i], "memory"))
@@ -343,6 +451,7 @@ void cage_limits_usage(const struct cage_paths *p, const char *user, struct cage
 				out->pids = read_number(dir, "pids.current");
 		}
 	user_cg_free(&c);
+	cage_user_free(&u);
 }
 
 /* NAME's new limits must be applicable on this host (its controllers, a
@@ -358,7 +467,32 @@ static int applicable(const struct cage_paths *p, const char *text, const char *
 	cage_limits_of(&f, name, &l);
 	cage_limits_file_free(&f);
 	int rc = user_cg_init(p, &l, &c, err);
+	/* v1's blkio throttles what the user's processes submit: reads and
+	 * direct I/O.  Buffered writes reach the disk later through the
+	 * kernel's writeback, in the root cgroup: not throttled there. */
+	bool v1_io = false;
+	for (size_t i = 0; rc == 0 && i < c.set.n; i++)
+		v1_io |= !strcmp(c.set.k[i].ctrl, "blkio");
+	if (v1_io)
+		cage_warn("io/iops on cgroup v1 (blkio, as on this host) throttle reads and direct I/O only: "
+			  "buffered writes are written back by the kernel outside the user's cgroup");
 	user_cg_free(&c);
+	return rc;
+}
+
+/* A second login name of a uid (useradd -o) has no limits of its own: the
+ * account's are those of the uid's first name. */
+static int account_of(const char *name, cage_err_t *err)
+{
+	struct cage_user u;
+	char first[256];
+	if (cage_user_lookup(name, &u, err) < 0)
+		return -1;
+	int rc = account_name(u.uid, first, sizeof(first), err);
+	if (rc == 0 && strcmp(first, u.name))
+		rc = cage_err_set(err, "%s has uid %u, whose account is %s: limits are the account's, set them "
+				  "for %s", u.name, (unsigned)u.uid, first, first);
+	cage_user_free(&u);
 	return rc;
 }
 
@@ -366,12 +500,8 @@ int cage_limits_change(const struct cage_paths *p, const char *name, char *const
 		       cage_err_t *err)
 {
 	_cleanup_free_ char *text = NULL;
-	if (strcmp(name, CAGE_LIMITS_DEFAULT)) {
-		struct cage_user u;
-		if (cage_user_lookup(name, &u, err) < 0)
-			return -1;
-		cage_user_free(&u);
-	}
+	if (strcmp(name, CAGE_LIMITS_DEFAULT) && account_of(name, err) < 0)
+		return -1;
 	if (cage_limits_edit(p, name, assign, nassign, &text, err) < 0)
 		return -1;
 	if (applicable(p, text, name, err) < 0)

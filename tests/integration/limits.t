@@ -57,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 V1=/sys/fs/cgroup # this host is hybrid (docs/ARCHITECTURE.md §7): the limits are on v1
-ucg() { echo "$V1/$1$L/users/$2"; } # CONTROLLER USER: the user's cgroup there
+ucg() { echo "$V1/$1$L/users/$(id -u "$2")"; } # CONTROLLER USER: the cgroup of USER's account (its uid) there
 
 # ---- limits.conf and the command line ----
 is "$("$CTL" --limits)" "USER             CPU      MEMORY   PIDS     IO       IOPS     MEM-USED PROCS" \
@@ -107,12 +107,12 @@ cp "$WORLD/limits.good" $CONF
 # ---- entries move into the user's cgroup ----
 cg=$(enter alice 'cat /proc/self/cgroup')
 is "$(echo "$cg" | grep -E '^[0-9]+:(pids|memory|cpu|blkio):' | cut -d: -f2- | sort | tr '\n' ' ')" \
-	"blkio:/ cpu:$L/users/alice memory:$L/users/alice pids:$L/users/alice " \
+	"blkio:/ cpu:$L/users/1901 memory:$L/users/1901 pids:$L/users/1901 " \
 	"alice's program runs in her cgroup on each limited controller's hierarchy (blkio not limited: not moved)"
 is "$(cat "$(ucg pids alice)/pids.max") $(cat "$(ucg memory alice)/memory.limit_in_bytes") $(cat "$(ucg cpu alice)/cpu.cfs_quota_us") $(cat "$(ucg cpu alice)/cpu.cfs_period_us")" \
 	"20 67108864 50000 100000" "her limits are written: pids.max, memory.limit_in_bytes, cpu.cfs_quota_us of a 100 ms period"
 is "$(stat -c %U "$(ucg pids alice)")" root "her cgroup is root's: she cannot raise her own limits"
-is "$(enter bob 'cat /proc/self/cgroup' | grep -E '^[0-9]+:pids:' | cut -d: -f3)" "$L/users/bob" "bob, limited by the default line only (pids=300), is moved too"
+is "$(enter bob 'cat /proc/self/cgroup' | grep -E '^[0-9]+:pids:' | cut -d: -f3)" "$L/users/1902" "bob, limited by the default line only (pids=300), is moved too"
 is "$(cat "$(ucg pids bob)/pids.max")" 300 "... with the default's pids.max"
 
 # ---- the kernel enforces them ----
@@ -156,12 +156,12 @@ fi
 su -s /bin/sh carol -c "exec $ENTER sleep 300" &
 SU=$!
 for _ in $(seq 50); do C=$(pgrep -u carol -x sleep) && break; sleep 0.1; done
-is "$(grep -E '^[0-9]+:pids:' /proc/$C/cgroup | cut -d: -f3)" "$L/users/carol" "carol's sleep runs in her cgroup (the default's pids=300)"
+is "$(grep -E '^[0-9]+:pids:' /proc/$C/cgroup | cut -d: -f3)" "$L/users/1903" "carol's sleep runs in her cgroup (the default's pids=300)"
 "$CTL" --set-limits default pids=max >/dev/null
 is "$(cat "$(ucg pids carol)/pids.max")" max "--set-limits default pids=max: carol's live cgroup is lifted at once"
 "$CTL" --set-limits carol memory=100M pids=50
 is "$(cat "$(ucg pids carol)/pids.max") $(cat "$(ucg memory carol)/memory.limit_in_bytes")" "50 104857600" "--set-limits carol: her live cgroup gets the values"
-is "$(grep -E '^[0-9]+:memory:' /proc/$C/cgroup | cut -d: -f3)" "$L/users/carol" "... and her running sleep is moved into it on memory too"
+is "$(grep -E '^[0-9]+:memory:' /proc/$C/cgroup | cut -d: -f3)" "$L/users/1903" "... and her running sleep is moved into it on memory too"
 "$CTL" --set-limits carol memory=max
 is "$(cat "$(ucg memory carol)/memory.limit_in_bytes")" 9223372036854771712 "memory=max lifts her memory limit (the kernel's no-limit value)"
 is "$("$CTL" --limits carol | tail -1 | awk '{print $1, $3, $4, $8}')" "carol - 50 3" \
@@ -189,10 +189,10 @@ S
 }
 service ""
 pamtester cagefs-test alice open_session close_session >/dev/null 2>&1
-is "$(grep -E '^[0-9]+:pids:' /home/alice/.cagefs/tmp/cg-alice | cut -d: -f3)" "$L/users/alice" "a PAM session of alice's runs in her cgroup"
+is "$(grep -E '^[0-9]+:pids:' /home/alice/.cagefs/tmp/cg-alice | cut -d: -f3)" "$L/users/1901" "a PAM session of alice's runs in her cgroup"
 service "-c pids"
 pamtester cagefs-test alice open_session close_session >/dev/null 2>&1
-is "$(grep -E '^[0-9]+:pids:' /home/alice/.cagefs/tmp/cg-alice | cut -d: -f3)" "$L/users/alice/user/alice/0" "with -c pids, the session's cgroup is made below hers (so her limits hold it)"
+is "$(grep -E '^[0-9]+:pids:' /home/alice/.cagefs/tmp/cg-alice | cut -d: -f3)" "$L/users/1901/user/alice/0" "with -c pids, the session's cgroup is made below hers (so her limits hold it)"
 echo "bob pids=x" >> $CONF
 n=$(wc -l < $CONF)
 fails_with "a broken limits.conf: alice's PAM session is refused" 1 "pamtester: Permission denied$" pamtester cagefs-test alice open_session

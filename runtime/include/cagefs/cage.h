@@ -92,22 +92,26 @@ int cage_pids(const struct cage_paths *p, const char *user, pid_t **pids, size_t
 
 /* ---- per-user limits (limits_cgroup.c, docs/ARCHITECTURE.md §4.17) ---- */
 
-/* USER's limits of limits.conf (cagefs/limits.h) written to USER's cgroup
- * and the calling process moved into it, before it joins the cage: 1 when
- * moved, 0 when USER has no limits (nothing is touched), -1 when a limit
- * could not be applied (the file is broken, a controller is missing): the
- * entry is then refused, never run without its limits. */
-int cage_limits_join(const struct cage_paths *p, const char *user, cage_err_t *err);
+/* The limits of U's account (limits.conf's line of the uid's first name in
+ * the passwd database, cagefs/limits.h) written to the account's cgroup
+ * (limits_cgroup/UID) and the calling process moved into it, before it
+ * joins the cage: 1 when moved, 0 when nothing is limited (nothing is
+ * touched), -1 when a limit could not be applied (the file is broken, a
+ * controller is missing): the entry is then refused, never run without
+ * its limits. */
+int cage_limits_join(const struct cage_paths *p, const struct cage_user *u, cage_err_t *err);
 /* cagefsctl --set-limits NAME KEY=VALUE...: limits.conf edited
  * (cage_limits_edit), the result checked to be applicable here, written,
  * and applied (cage_limits_update).  NAME: a user of the passwd database,
  * or "default". */
 int cage_limits_change(const struct cage_paths *p, const char *name, char *const *assign, size_t nassign,
 		       cage_err_t *err);
-/* After limits.conf changed for NAME (a user, or "default": every user
- * with a cgroup or a live cage): the values written to the user's cgroup,
- * limits lifted where a key is no longer limited, and the processes of a
- * live cage moved in.  Every user is tried; the first failure is told. */
+/* After limits.conf changed for NAME (a user, or "default": every account
+ * with a cgroup or a live cage): the values written to the account's
+ * cgroup, limits lifted where a key is no longer limited, and the
+ * processes of its live cages moved in (those of its uid, alive when
+ * moved, not already below it).  Every account is tried; the first failure
+ * is told. */
 int cage_limits_update(const struct cage_paths *p, const char *name, cage_err_t *err);
 /* What USER's cgroup holds now: bytes of memory and processes, -1 where
  * unknown (no cgroup, or no such controller). */
