@@ -75,6 +75,11 @@ static int sendmail_rules(const cage_strvec_t *args, cage_strvec_t *out, cage_er
 		} else if (with_value && !a[2]) {
 			if (++i >= args->n)
 				return cage_err_set(err, "sendmail: option %s needs a value", a);
+			/* Exim's -N takes no value: "-N -be" is -be to it.  A
+			 * value never starts with '-', whatever the MTA. */
+			if (args->v[i][0] == '-')
+				return cage_err_set(err, "sendmail: the value of %s may not start with '-' (%s)", a,
+						    args->v[i]);
 			if (push(out, a, err) < 0)
 				return -1;
 			a = args->v[i];

@@ -287,7 +287,10 @@ static int plan_build(const struct cage_paths *p, const struct cage_proxy_cmds *
 static int no_dir(int fd)
 {
 	struct stat st;
-	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+	int fl = fcntl(fd, F_GETFL);
+	/* An O_PATH fd reads nothing, but root reopens it (/proc/self/fd/0)
+	 * with root's rights: a file the caller could not read. */
+	if (fl >= 0 && !(fl & O_PATH) && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		return fd;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	return null >= 0 ? null : fd;
