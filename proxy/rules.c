@@ -69,12 +69,19 @@ static int sendmail_rules(const cage_strvec_t *args, cage_strvec_t *out, cage_er
 	bool addresses = false;
 	for (size_t i = 0; i < args->n; i++) {
 		const char *a = args->v[i];
-		bool with_value = a[0] == '-' && a[1] && strchr("fFrNB", a[1]);
+		/* -N is not here: Sendmail's -N takes a value, exim's none, so
+		 * what follows it means different things to each. */
+		bool with_value = a[0] == '-' && a[1] && strchr("fFrB", a[1]);
 		if (addresses || a[0] != '-' || sendmail_flag(a) || !strcmp(a, "--")) {
 			addresses |= !strcmp(a, "--");
 		} else if (with_value && !a[2]) {
 			if (++i >= args->n)
 				return cage_err_set(err, "sendmail: option %s needs a value", a);
+			/* Exim's -N takes no value: "-N -be" is -be to it.  A
+			 * value never starts with '-', whatever the MTA. */
+			if (args->v[i][0] == '-')
+				return cage_err_set(err, "sendmail: the value of %s may not start with '-' (%s)", a,
+						    args->v[i]);
 			if (push(out, a, err) < 0)
 				return -1;
 			a = args->v[i];

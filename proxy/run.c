@@ -30,19 +30,37 @@
 #include "cagefs/safefs.h"
 #include "cagefs/users.h"
 
+/* What the caller sent, fit for one log line: a control character, a
+ * backslash and (QUOTE) a quote become \xNN, so nothing a caller sends
+ * ends a quoted argv or starts a line of its own. */
+static const char *esc(char *out, size_t size, const char *s, bool quote)
+{
+	size_t n = 0;
+	for (; s && *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || c == '\\' || (quote && c == '\''))
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 void proxy_audit(uid_t uid, const char *user, const char *alias, const cage_strvec_t *args, const char *as,
 		 const char *decision)
 {
-	char argv[768] = "";
+	char argv[768] = "", e[768], a[256], d[CAGE_ERR_MSG_MAX + 16];
 	size_t n = 0;
 	for (size_t i = 0; args && i < args->n && n < sizeof(argv) - 8; i++) {
-		int w = snprintf(argv + n, sizeof(argv) - n, "%s'%s'", i ? " " : "", args->v[i]);
+		int w = snprintf(argv + n, sizeof(argv) - n, "%s'%s'", i ? " " : "", esc(e, sizeof(e), args->v[i], true));
 		n = w < 0 ? n : n + (size_t)w >= sizeof(argv) ? sizeof(argv) - 1 : n + (size_t)w;
 	}
 	if (n >= sizeof(argv) - 8)
 		snprintf(argv + sizeof(argv) - 8, 8, " ...");
 	syslog(LOG_NOTICE | LOG_AUTHPRIV, "uid=%u user=%s alias=%s argv=[%s] as=%s decision=%s", (unsigned)uid,
-	       user ? user : "?", alias ? alias : "?", argv, as ? as : "?", decision);
+	       user ? user : "?", alias ? esc(a, sizeof(a), alias, true) : "?", argv, as ? as : "?",
+	       esc(d, sizeof(d), decision, false));
 }
 
 /* Manual: with /etc/cagefs/proxy.disable.duid present, the proxy does not
@@ -287,7 +305,10 @@ static int plan_build(const struct cage_paths *p, const struct cage_proxy_cmds *
 static int no_dir(int fd)
 {
 	struct stat st;
-	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+	int fl = fcntl(fd, F_GETFL);
+	/* An O_PATH fd reads nothing, but root reopens it (/proc/self/fd/0)
+	 * with root's rights: a file the caller could not read. */
+	if (fl >= 0 && !(fl & O_PATH) && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		return fd;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	return null >= 0 ? null : fd;

@@ -93,11 +93,43 @@ static void refuse(struct conn *c, const char *why)
 	send_reply(c->fd, 'E', 126, why);
 }
 
+/* The last close of a caller's socket with SO_LINGER set waits out the
+ * linger time (attack-proxy.t: a TCP socket whose peer never reads, as
+ * stdin): the loop, which serves everyone, must never make it.  A
+ * grandchild keeps a copy of FDS until the loop's own are closed, then
+ * exits; an exiting process's close does not linger.  Turning SO_LINGER
+ * off first would not do: the caller can set it again through a copy it
+ * keeps, and drop that copy just before ours. */
+static void release_fds(const int *fds, int n)
+{
+	if (n <= 0)
+		return;
+	int gate[2] = {-1, -1};
+	pid_t pid = pipe2(gate, O_CLOEXEC) == 0 ? fork() : -1;
+	if (pid == 0) {
+		close(gate[1]);
+		if (fork() == 0) {
+			char b;
+			while (read(gate[0], &b, 1) < 0 && errno == EINTR)
+				;
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	if (gate[0] >= 0) {
+		close(gate[0]);
+		close(gate[1]);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
 static void conn_free(struct conn *c)
 {
 	close(c->fd);
-	for (int i = 0; i < c->nfds; i++)
-		close(c->fds[i]);
+	release_fds(c->fds, c->nfds);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	if (c->child_pidfd >= 0)
@@ -187,7 +219,7 @@ static int take_fds(struct conn *c, struct msghdr *m, char *why, size_t size)
 			if (c->nfds < 3)
 				c->fds[c->nfds++] = fds[i];
 			else {
-				close(fds[i]);
+				release_fds(&fds[i], 1);
 				bad = 1;
 			}
 		}
@@ -293,9 +325,9 @@ static int start(struct server *s, struct conn *c, char *why, size_t size)
 	fcntl(c->child_pidfd, F_SETFD, FD_CLOEXEC);
 	c->child = pid;
 	c->st = RUNNING;
-	/* The caller's fds are the child's now; ours go. */
-	for (int i = 0; i < c->nfds; i++)
-		close(c->fds[i]);
+	/* The caller's fds are the child's now; ours go (never as the last
+	 * close: the child may have ended already). */
+	release_fds(c->fds, c->nfds);
 	c->nfds = 0;
 	free(c->body);
 	c->body = NULL;

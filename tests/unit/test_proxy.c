@@ -218,6 +218,12 @@ static void test_rules(void)
 	is_str(rules("/usr/sbin/sendmail", false, A("-f"), NULL), "refused: sendmail: option -f needs a value",
 	       "sendmail -f without a value: refused");
 	is_str(rules("/usr/sbin/sendmail", false, A("--", "-be"), NULL), "-- -be", "after --, -be is an address");
+	is_str(rules("/usr/sbin/exim4", false, A("-N", "-be", "${run{/bin/id}}"), NULL),
+	       "refused: sendmail: option -N is not allowed (only message submission)",
+	       "exim4 -N -be: refused (exim's -N takes no value: -be would be expansion test mode)");
+	is_str(rules("/usr/sbin/exim4", false, A("-B", "-be", "${run{/bin/id}}"), NULL),
+	       "refused: sendmail: the value of -B may not start with '-' (-be)",
+	       "exim4 -B -be: a separate value never starts with '-'");
 	is_str(rules("/usr/bin/passwd", false, A("-S"), NULL), "-S", "passwd -S: allowed");
 	is_str(rules("/usr/bin/passwd", false, A("alice"), NULL), "alice", "passwd alice (herself): allowed");
 	is_str(rules("/usr/bin/passwd", false, A("bob"), NULL),
