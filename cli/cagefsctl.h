@@ -67,6 +67,9 @@ int ctl_remount_all(struct ctl *c);
 int ctl_unmount_dir(struct ctl *c);
 int ctl_mount_skel(struct ctl *c);
 int ctl_set_limits(struct ctl *c);
+int ctl_create_virt_mp(struct ctl *c);
+int ctl_create_virt_mp_all(struct ctl *c);
+int ctl_remount_virtmp(struct ctl *c);
 int ctl_limits(struct ctl *c);
 
 #endif

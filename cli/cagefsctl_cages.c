@@ -100,6 +100,16 @@ int ctl_unmount(struct ctl *c) { return each_cage(c, false, "unmount", do_unmoun
 int ctl_unmount_all(struct ctl *c) { return each_cage(c, true, "unmount-all", do_unmount); }
 int ctl_remount(struct ctl *c) { return each_cage(c, false, "remount", do_remount); }
 
+/* The bundles made again with their virt.mp, then the live cages of those
+ * users ended, so the next entry builds them with the new mounts. */
+int ctl_remount_virtmp(struct ctl *c)
+{
+	int rc = ctl_create_virt_mp(c);
+	if (rc < 0)
+		cage_error("%s", c->err.msg);
+	return each_cage(c, false, "remount-virtmp", do_remount) < 0 || rc < 0 ? -1 : 0;
+}
+
 int ctl_remount_all(struct ctl *c)
 {
 	/* cagefs.mp may have changed: bundles first, then every live cage. */

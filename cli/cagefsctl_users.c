@@ -218,6 +218,21 @@ static int regenerate(struct ctl *c, const char *what, bool force)
 }
 
 int ctl_update_etc(struct ctl *c) { return regenerate(c, "update-etc", false); }
+
+/* Manual: "create virtual mount points for the user".  A user's virt.mp
+ * (/var/cagefs/NN/USER/virt.mp) is read when the bundle is made, whose
+ * mount plan then holds its directories: creating them is making the
+ * bundle again.  A live cage keeps its mounts until --remount-virtmp. */
+int ctl_create_virt_mp(struct ctl *c)
+{
+	return need_users(c, "create-virt-mp") < 0 ? -1 : regenerate(c, "create-virt-mp", false);
+}
+
+int ctl_create_virt_mp_all(struct ctl *c)
+{
+	c->nargs = 0; /* every enabled user's */
+	return regenerate(c, "create-virt-mp-all", false);
+}
 int ctl_force_update_etc(struct ctl *c) { return regenerate(c, "force-update-etc", true); }
 
 static int set_mode(struct ctl *c, bool enable_all)

@@ -345,6 +345,11 @@ int proxy_run(const struct cage_paths *p, const struct cage_proxy_cmds *t, const
 {
 	struct plan pl = {.tree.homefd = -1, .cwdfd = -1, .stdinfd = -1};
 	int rc = plan_build(p, t, j, &pl, err);
+	/* The command works for the caller: it counts against the caller's
+	 * limits, as what runs in the cage does (docs/ARCHITECTURE.md §4.17);
+	 * limits that cannot be applied refuse it. */
+	if (rc == 0 && cage_limits_join(p, &pl.caller, err) < 0)
+		rc = -1;
 	const char *as = pl.cmd ? (pl.cmd->user ? pl.cmd->user : pl.caller.name) : NULL;
 	char decision[CAGE_ERR_MSG_MAX + 16];
 	snprintf(decision, sizeof(decision), "%s%s", rc < 0 ? "refused: " : "allowed", rc < 0 && err ? err->msg : "");

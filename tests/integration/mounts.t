@@ -45,6 +45,23 @@ is "$(crun_in alice sh -c 'touch /var/run/screen/s && stat -c %a /run/screen')" 
 is "$(stat -c %U /home/alice/.cagefs/var/spool/cron)" alice "@: owned by the user"
 is "$(crun_in alice ls /var/www/vhosts/system)" alice.com "virt.mp: only the listed sub-directory"
 is "$(crun_in bob ls -A /var/www/vhosts/system)" "" "virt.mp: nothing for bob (an empty mount point of the skeleton)"
+# --create-virt-mp / --remount-virtmp (manual): a virt.mp changed later
+mkdir -p /var/www/vhosts/system/alice-new.com && touch /var/www/vhosts/system/alice-new.com/index
+printf '/var/www/vhosts/system,0755\n@alice.com,0755\n@alice-new.com\n' > /var/cagefs/01/alice/virt.mp
+"$B/cagefs_enter_user" alice sleep 300 >/dev/null 2>&1 &
+VJ=$!
+for _ in $(seq 50); do pgrep -u alice -x sleep >/dev/null && break; sleep 0.1; done
+out=$("$CAGEFSCTL" --create-virt-mp alice 2>&1)
+is "$?:$(echo "$out" | tail -1)" "0:create-virt-mp: 1 user, 1 changed, 0 unchanged, 0 failed, 0 need attention" "--create-virt-mp alice: her bundle made again with the new virt.mp"
+is "$(crun_in alice ls /var/www/vhosts/system | tr '\n' ' ')" "alice-new.com alice.com " "... which now holds the new sub-directory"
+is "$("$B/cagefs_enter_user" alice ls -A /var/www/vhosts/system/alice-new.com)" "" "... while her live cage keeps its mounts (the new sub-directory is not mounted there)"
+out=$("$CAGEFSCTL" --remount-virtmp alice 2>&1)
+is "$?" 0 "--remount-virtmp alice: status 0"
+wait $VJ 2>/dev/null
+is "$(pgrep -u alice -x sleep)" "" "... her live cage's processes are ended (as --remount)"
+is "$("$B/cagefs_enter_user" alice ls /var/www/vhosts/system/alice-new.com)" index "... and the next entry has the new mount point"
+fails_with "--create-virt-mp needs a user" 1 "^cagefsctl: error: --create-virt-mp needs one or more user names$" "$CAGEFSCTL" --create-virt-mp
+like "$("$CAGEFSCTL" --create-virt-mp-all 2>&1 | tail -1)" "^create-virt-mp-all: 3 users, 0 changed, 3 unchanged, 0 failed" "--create-virt-mp-all: every enabled user's bundle"
 is "$(crun_in bob pwd)" /opt/home2/bob "a /opt/home2 home keeps its real path"
 is "$(crun_in bob ls /opt/home2)" bob "/opt/home2 shows only bob"
 is "$(crun_in carol readlink /home/carol)" /opt/home3/carol "a symlinked home is replicated"

@@ -29,6 +29,7 @@ fdin) echo "0 -> $(readlink /proc/self/fd/0)" ;;
 int) trap 'echo "got INT" >&2; exit 42' INT; trap 'echo "got HUP" > /tmp/hup-$2; exit 43' HUP
      echo ready > "/tmp/ready-$2"; for _ in $(seq 300); do sleep 0.1; done; exit 7 ;;
 sleep) sleep "$2" ;;
+cg) grep -E '^[0-9]+:pids:' /proc/self/cgroup | cut -d: -f3 ;;
 -*) echo "args: $*" ;;
 esac
 P
@@ -279,5 +280,26 @@ like "$(log 'reload refused')" "reload refused, the commands stay as they were: 
 	"SIGHUP with a broken file: the reload is refused"
 is "$(in_cage bob "$PT exit 5"; echo $?)" 5 "... and the daemon serves with the commands it had"
 rm /etc/cagefs/custom.proxy.commands
+
+# ---- the caller's limits hold what runs for her (§4.17) ----
+L=/cagefs-proxy-$WORLD_ID
+echo "limits_cgroup=$L/users" >> /etc/cagefs/cagefs.ini
+"$CAGEFSCTL" --set-limits alice pids=50 >/dev/null
+is "$(in_cage alice "$PT cg")" "$L/users/1901" "a proxied command of alice's runs in her account's limits cgroup"
+is "$(in_cage bob "$PT cg")" "$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)" "bob's, with no limits, where the daemon is"
+# a process already in her cage calls after limits.conf broke (a new
+# entry would be refused itself)
+in_cage alice "sleep 1.5; $PT cg" > "$WORLD/lim.out" 2>&1 &
+LJ=$!
+sleep 0.5
+echo "alice pids=x" >> /etc/cagefs/limits.conf
+wait $LJ
+is "$?" 126 "a broken limits.conf: alice's proxied command is refused (126)..."
+like "$(cat "$WORLD/lim.out")" "limits not applied: /etc/cagefs/limits.conf:2: alice already has its line \\(line 1\\)" "... saying why"
+like "$(log 'decision=refused: limits')" "uid=1901 user=alice alias=@/usr/local/bin/ptest argv=\\['cg'\\] as=alice decision=refused: limits not applied" "... and the refusal is audited"
+rm -f /etc/cagefs/limits.conf
+for m in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+	[ -d "$m$L" ] && find "$m$L" -depth -type d -exec rmdir {} + 2>/dev/null
+done
 
 done_testing
