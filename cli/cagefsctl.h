@@ -68,5 +68,6 @@ int ctl_unmount_dir(struct ctl *c);
 int ctl_mount_skel(struct ctl *c);
 int ctl_set_limits(struct ctl *c);
 int ctl_limits(struct ctl *c);
+int ctl_sanity_check(struct ctl *c);
 
 #endif
