@@ -55,7 +55,7 @@ int cage_skeleton_unlisted_suids(const struct cage_paths *p, cage_strvec_t *out,
 	_cleanup_free_ char *real = cage_skeleton_realpath(p->skeleton, err);
 	if (!real)
 		return -1;
-	struct skel_plan plan;
+	struct skel_plan plan = {0};
 	if (skel_plan_build(&plan, p, NULL, 0, err) < 0)
 		return cage_err_prefix(err, "cannot tell which files conf.d lists");
 	int rc = 0;
