@@ -1,10 +1,10 @@
-/* Setuid and setgid files in the skeleton that no conf.d file lists
+/* Setuid and setgid files in the skeleton that conf.d does not list
  * (cagefsctl --sanity-check, docs/ARCHITECTURE.md §4.19).  The builder
- * keeps a setuid or setgid bit only on a file a .cfg names itself
- * (plan.c, keep_suid; docs/ARCHITECTURE.md §1: "no setuid programs"
- * unless the administrator lists them); a bit found anywhere else was put
- * there behind the builder's back, or by a builder that no longer exists,
- * and is a way to root from inside every cage. */
+ * keeps a setuid or setgid bit only on a file a .cfg names itself, and
+ * only the bit the host's file has (plan.c, keep_suid; §1: "no setuid
+ * programs" unless the administrator lists them); a bit found anywhere
+ * else was put there behind the builder's back, and is a way to root from
+ * inside every cage. */
 #define _GNU_SOURCE
 #include "skel_internal.h"
 
@@ -27,10 +27,15 @@ static struct {
 	int failed;
 } walk;
 
-static bool listed(const char *path)
+/* The builder gives a file the bits of skel_wanted_mode(): setuid and
+ * setgid only where a .cfg lists the file and the host's file has them.
+ * Any other bit was not the builder's. */
+static bool planned(const char *path, mode_t mode)
 {
 	uintptr_t pos;
-	return cage_hash_get(&walk.plan->index, path, &pos) && walk.plan->e[pos].keep_suid;
+	mode_t bits = mode & (S_ISUID | S_ISGID);
+	return cage_hash_get(&walk.plan->index, path, &pos) &&
+	       (skel_wanted_mode(&walk.plan->e[pos]) & bits) == bits;
 }
 
 static int visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -43,7 +48,7 @@ static int visit(const char *path, const struct stat *sb, int flag, struct FTW *
 	if (flag != FTW_F || !S_ISREG(sb->st_mode) || !(sb->st_mode & (S_ISUID | S_ISGID)))
 		return FTW_CONTINUE;
 	const char *rel = path + walk.prefix;
-	if (!listed(rel) && cage_strvec_push(walk.out, rel) < 0) {
+	if (!planned(rel, sb->st_mode) && cage_strvec_push(walk.out, rel) < 0) {
 		walk.failed = ENOMEM;
 		return FTW_STOP;
 	}

@@ -119,8 +119,8 @@ static int proxy_files(const struct cage_paths *p, cage_err_t *err)
 }
 
 /* 6. The command files, loaded as proxyexecd loads them (manual: "Executing
- * by proxy"): the syntax, and that every program is there and only root
- * can change it, every user exists. */
+ * by proxy"): the syntax, that every program is there and only root can
+ * change it, every user exists, and every wrapper is there. */
 int sanity_proxy_commands(const struct cage_paths *p, struct sanity_note *n, cage_err_t *err)
 {
 	int any = proxy_files(p, err);
@@ -131,11 +131,16 @@ int sanity_proxy_commands(const struct cage_paths *p, struct sanity_note *n, cag
 		return CAGE_SANITY_SKIPPED;
 	}
 	struct cage_proxy_cmds t = {0};
+	struct cage_proxy_wrapper *w = NULL;
+	size_t nw = 0;
 	cage_err_t e = {0};
-	if (cage_proxy_cmds_load(p, &t, &e) < 0) {
+	/* The wrappers too: cagefsctl --update stops on a missing one. */
+	if (cage_proxy_cmds_load(p, &t, &e) < 0 || cage_proxy_wrappers(p, &w, &nw, &e) < 0) {
+		cage_proxy_cmds_free(&t);
 		sanity_say(n, "%s", e.msg);
 		return CAGE_SANITY_FAILED;
 	}
+	cage_proxy_wrappers_free(w, nw);
 	cage_proxy_cmds_free(&t);
 	return CAGE_SANITY_OK;
 }
