@@ -7,7 +7,9 @@
 # fs.protected_symlinks and fs.protected_hardlinks are the host's (no
 # namespace has its own): the test shows the check a 0 by binding a file
 # over /proc/sys/fs/NAME in this world's mount namespace, never by
-# changing the sysctl.
+# changing the sysctl.  The set-up (the PAM module, the proxy wrapper,
+# alice's cage) takes the real build, so that against the stubs of
+# make check-selftest the test still reaches its assertions.
 . "$(dirname "$0")/../lib/world.sh"
 . "$(dirname "$0")/../lib/tap.sh"
 world_enter "$@"
@@ -28,7 +30,7 @@ useradd -m -u 1801 -s /bin/bash alice && useradd -m -u 1802 -s /bin/bash bob \
 mkdir -p /srv/shared /srv/split
 printf '/srv/shared\n%%/srv/split\n@/var/spool/private,700\n' > /etc/cagefs/cagefs.mp
 # The module in every stack, as an administrator installs it (README, PAM).
-install -m 0644 "$B/pam_cagefs.so" "$(make -s -C "$TOP" print-pamdir)/pam_cagefs.so"
+install -m 0644 "$TOP/build/pam_cagefs.so" "$(make -s -C "$TOP" print-pamdir)/pam_cagefs.so"
 cp "$TOP/contrib/pam/pam-configs/cagefs" /usr/share/pam-configs/cagefs
 DEBIAN_FRONTEND=noninteractive pam-auth-update --enable cagefs >/dev/null 2>&1 || world_die pam-auth-update
 
@@ -41,9 +43,9 @@ show protected_symlinks 1
 show protected_hardlinks 1
 # What a clean system has besides: a command file, a virt.mp, a live cage.
 echo "TRUECMD=/usr/bin/true" > /etc/cagefs/custom.proxy.commands
-mkdir -p /usr/share/cagefs/safeprograms && install -m 0755 "$B/cagefs.proxy.program" /usr/share/cagefs/safeprograms/
+mkdir -p /usr/share/cagefs/safeprograms && install -m 0755 "$TOP/build/cagefs.proxy.program" /usr/share/cagefs/safeprograms/
 printf '/srv/virt\n@logs\n' > /var/cagefs/01/alice/virt.mp
-"$B/cagefs_enter_user" alice /bin/bash -c : || world_die "alice's cage"
+"$TOP/build/cagefs_enter_user" alice /bin/bash -c : || world_die "alice's cage"
 pin_of() { cut -d' ' -f1 "/run/cagefs/cages/$1.pid"; }
 
 # check [ARGS]: --sanity-check; OUT, RC.
@@ -218,7 +220,7 @@ clean "a setuid file conf.d lists"
 chmod u+s $SKEL/usr/bin/id
 broken "a setuid bit set on id (listed in conf.d, not setuid on the host)" "^    $SKEL/usr/bin/id: setuid or setgid, and not as conf.d lists it from the host" \
 	"Check no setuid file in the skeleton that conf.d does not list"
-unlike "$OUT" "/su: setuid" "... su, which conf.d lists, is not named"
+is "$(grep -c ": setuid or setgid" <<<"$OUT")" 1 "... id alone: su, which conf.d lists setuid as the host has it, is not named"
 "$SETUP_CAGEFSCTL" --update 2>&1 | sed 's/^/# /'
 clean "cagefsctl --update cleared the bit, as the check says"
 
