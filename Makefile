@@ -39,7 +39,8 @@ LIB := $(B)/libcagefs.a
 
 # The library's layers, bottom up (docs/ARCHITECTURE.md §2): each includes only
 # its own headers and those of the layers below (tests/unit/layers.t).
-LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy
+LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy \
+	runtime/sanity
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)

@@ -71,5 +71,6 @@ int ctl_create_virt_mp(struct ctl *c);
 int ctl_create_virt_mp_all(struct ctl *c);
 int ctl_remount_virtmp(struct ctl *c);
 int ctl_limits(struct ctl *c);
+int ctl_sanity_check(struct ctl *c);
 
 #endif

@@ -61,8 +61,8 @@ Try 'cagefsctl --help' for more information." "... and says which option, on std
 capture "$B/cagefsctl"
 is "$RC:$OUT:$ERR" "1::cagefsctl: no action given
 Try 'cagefsctl --help' for more information." "cagefsctl without an action: exit 1, said on stderr"
-capture "$B/cagefsctl" --sanity-check
-is "$RC:$OUT:$ERR" "2::cagefsctl: --sanity-check is not available yet in this version" \
+capture "$B/cagefsctl" --toggle-plugin
+is "$RC:$OUT:$ERR" "2::cagefsctl: --toggle-plugin is not available yet in this version" \
 	"an option not available yet: exit 2, said on stderr"
 capture "$B/cagefs-runtime"
 is "$RC:$OUT" "2:" "cagefs-runtime without a command: exit 2, nothing on stdout"
@@ -107,7 +107,7 @@ is "$arg:$(grep -A1 '^\.B cagefs_enter_user$' "$MAN/cagefs_enter.8" | sed -n 's/
 notyet_help=$(help_options "$("$B/cagefsctl" --help | grep 'not available yet')")
 awk '/^\.SH /{on = /NOT AVAILABLE YET/; next} on' "$MAN/cagefsctl.8" > "$WORLD/notyet.8"
 notyet_man=$(man_options "$WORLD/notyet.8")
-like "$notyet_help" "--sanity-check" "cagefsctl --help marks options not available yet"
+like "$notyet_help" "--toggle-plugin" "cagefsctl --help marks options not available yet"
 is "$notyet_man" "$notyet_help" "cagefsctl.8 lists exactly those as not available yet"
 
 # make install-files puts the programs under test ($B, built by make install

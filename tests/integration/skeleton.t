@@ -194,7 +194,7 @@ fails_with "--set-update-period rejects junk" 1 "error: --set-update-period need
 
 # Command line.
 like "$("$CAGEFSCTL" -h)" "--update-list" "-h prints the option table"
-fails_with "an option not built yet says so and exits 2" 2 "^cagefsctl: --sanity-check is not available yet in this version$" "$CAGEFSCTL" --sanity-check
+fails_with "an option not built yet says so and exits 2" 2 "^cagefsctl: --toggle-plugin is not available yet in this version$" "$CAGEFSCTL" --toggle-plugin
 fails_with "unknown option" 1 "^cagefsctl: unknown option: --frobnicate$" "$CAGEFSCTL" --frobnicate
 fails_with "two actions at once" 1 "^cagefsctl: only one action at a time; also got --update$" "$CAGEFSCTL" --init --update
 fails_with "--init as a normal user" 1 "^cagefsctl: error: init must be run as root$" su -s /bin/sh hostuser1 -c 'exec "$0" --init' "$CAGEFSCTL"

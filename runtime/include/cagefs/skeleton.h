@@ -50,6 +50,11 @@ char *cage_skeleton_realpath(const char *path, cage_err_t *err);
 int cage_skeleton_build(const struct cage_skel_opts *o, struct cage_skel_stats *st, cage_err_t *err);
 /* --print-suids: every setuid/setgid file left in the skeleton. */
 int cage_skeleton_print_suids(const struct cage_paths *p, FILE *out, cage_err_t *err);
+/* --sanity-check: the setuid/setgid files of the skeleton whose bit the
+ * builder did not give (it keeps one only on a file a conf.d file names
+ * itself, and only where the host's file has it), as paths in the
+ * skeleton, appended to OUT in walk order. */
+int cage_skeleton_unlisted_suids(const struct cage_paths *p, cage_strvec_t *out, cage_err_t *err);
 
 /* --addrpm / --delrpm / --list-rpm: a package's file list (dpkg -L or
  * rpm -ql) becomes conf.d/PKG.cfg, marked as generated. */
