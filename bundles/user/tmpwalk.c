@@ -241,7 +241,7 @@ static int open_top(struct walk *w, int cagefd, const char *rel)
 	if (fd < 0) {
 		if (errno != ENOENT)
 			note(w->rep, "~/.cagefs/%s: %s", rel,
-			     errno == ELOOP ? "a symlink (not followed, not cleaned)"
+			     errno == ELOOP || errno == ENOTDIR ? "a symlink or not a directory (never followed): not cleaned"
 			     : errno == EXDEV ? "on another mount (not cleaned)" : strerror(errno));
 		return -1;
 	}
@@ -290,7 +290,7 @@ static int open_cagefs(const char *home, struct tw_report *rep)
 	int fd = openat(homefd, ".cagefs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno != ENOENT)
 		note(rep, "~/.cagefs: %s", errno == ELOOP || errno == ENOTDIR
-			 ? "not a directory (a symlink?): nothing below it was cleaned" : strerror(errno));
+			 ? "a symlink or not a directory (never followed): nothing below it was cleaned" : strerror(errno));
 	return fd;
 }
 
