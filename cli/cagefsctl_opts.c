@@ -114,7 +114,7 @@ static const struct ctl_action actions[] = {
 	 "clean /var/cagefs directory (remove data of non-existent users)"},
 	{"set-tmpwatch", 0, ctl_set_tmpwatch, true, true, COMMON,
 	 "set tmpwatch command and parameters (save to /etc/cagefs/cagefs.ini file)"},
-	{"tmpwatch", 0, ctl_tmpwatch, true, true, COMMON,
+	{"tmpwatch", 0, ctl_tmpwatch, true, false, COMMON,
 	 "execute tmpwatch (remove outdated files in tmp directories in CageFS for all users)"},
 	{"toggle-plugin", 0, NULL, true, true, COMMON, "disable/enable CageFS plugin"},
 };
