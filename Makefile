@@ -259,6 +259,13 @@ define install_files
 	chmod 0644 "$(DESTDIR)$(SYSCONFDIR)/cagefs/proxy.commands"
 	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
 	install -m 0644 contrib/systemd/proxyexecd.service "$(DESTDIR)$(PREFIX)/lib/systemd/system/proxyexecd.service"
+	# tmp cleaning (docs/ARCHITECTURE.md §4.20): systemd timers, and a
+	# cron file that runs only where systemd is not PID 1.
+	install -m 0644 contrib/systemd/cagefs-tmpwatch.service contrib/systemd/cagefs-tmpwatch.timer \
+		contrib/systemd/cagefs-php-sessions.service contrib/systemd/cagefs-php-sessions.timer \
+		"$(DESTDIR)$(PREFIX)/lib/systemd/system/"
+	install -d "$(DESTDIR)$(SYSCONFDIR)/cron.d"
+	install -m 0644 contrib/cron.d/cagefs-tmpwatch "$(DESTDIR)$(SYSCONFDIR)/cron.d/cagefs-tmpwatch"
 	# a snippet per PAM service, for the administrator (pam_cagefs(8), FILES)
 	install -d "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d"
 	install -m 0644 contrib/pam/pam.d/* "$(DESTDIR)$(PREFIX)/share/doc/cagefs/pam/pam.d/"

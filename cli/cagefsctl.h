@@ -6,6 +6,7 @@
 #include "cagefs/error.h"
 #include "cagefs/paths.h"
 #include "cagefs/skeleton.h"
+#include "cagefs/strvec.h"
 
 struct ctl {
 	struct cage_paths paths;
@@ -26,6 +27,21 @@ struct ctl_action {
 	const char *group; /* heading in --help */
 	const char *help;
 };
+
+/* A batch over users (docs/ARCHITECTURE.md §5): a problem in a user's own
+ * home (err.users_own) is that user's: a warning, counted apart in
+ * ATTENTION ("USER: reason"), and the batch still succeeds (issue 13,
+ * item 7).  REMOVALS adds what tmpwatch removed to the summary. */
+struct ctl_batch {
+	const char *what;
+	size_t total, changed, unchanged, failed;
+	cage_strvec_t attention;
+	bool removals;
+	size_t files, dirs, sessions;
+};
+/* Print the summary (or --json); -1 with c->err set if any user failed. */
+int ctl_batch_end(struct ctl *c, struct ctl_batch *b);
+void ctl_batch_attention(struct ctl_batch *b, const char *user, const char *msg);
 
 /* Parse argv; returns the action to run, or NULL with c->exit_code set
  * (after --help, or a usage error already reported). */
@@ -72,5 +88,7 @@ int ctl_create_virt_mp_all(struct ctl *c);
 int ctl_remount_virtmp(struct ctl *c);
 int ctl_limits(struct ctl *c);
 int ctl_sanity_check(struct ctl *c);
+int ctl_set_tmpwatch(struct ctl *c);
+int ctl_tmpwatch(struct ctl *c);
 
 #endif

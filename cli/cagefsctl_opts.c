@@ -112,9 +112,9 @@ static const struct ctl_action actions[] = {
 	 "Print list of SUID and SGID programs in skeleton"},
 	{"clean-var-cagefs", 0, ctl_clean_var_cagefs, true, true, COMMON,
 	 "clean /var/cagefs directory (remove data of non-existent users)"},
-	{"set-tmpwatch", 0, NULL, true, true, COMMON,
+	{"set-tmpwatch", 0, ctl_set_tmpwatch, true, true, COMMON,
 	 "set tmpwatch command and parameters (save to /etc/cagefs/cagefs.ini file)"},
-	{"tmpwatch", 0, NULL, true, true, COMMON,
+	{"tmpwatch", 0, ctl_tmpwatch, true, false, COMMON,
 	 "execute tmpwatch (remove outdated files in tmp directories in CageFS for all users)"},
 	{"toggle-plugin", 0, NULL, true, true, COMMON, "disable/enable CageFS plugin"},
 };

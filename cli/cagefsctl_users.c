@@ -18,24 +18,16 @@
 #include "cagefs/users.h"
 #include "cagefsctl.h"
 
-/* A problem in a user's own home (err.users_own) is that user's: a
- * warning, counted apart, and the batch still succeeds (issue 13, item 7);
- * the user's own entry fails closed.  ATTENTION holds "USER: reason". */
-struct batch {
-	const char *what;
-	size_t total, changed, unchanged, failed;
-	cage_strvec_t attention;
-};
-
-static void batch_json(const struct batch *b)
+static void batch_json(const struct ctl_batch *b)
 {
 	_cleanup_jgen_ cage_jgen *g = cage_jgen_new(0);
 	cage_jgen_map_open(g);
 	cage_jgen_string(g, "action");
 	cage_jgen_string(g, b->what);
-	static const char *const keys[] = {"users", "changed", "unchanged", "failed"};
-	const size_t v[] = {b->total, b->changed, b->unchanged, b->failed};
-	for (size_t i = 0; i < 4; i++) {
+	static const char *const keys[] = {"users", "changed", "unchanged", "failed", "files", "directories",
+					   "sessions"};
+	const size_t v[] = {b->total, b->changed, b->unchanged, b->failed, b->files, b->dirs, b->sessions};
+	for (size_t i = 0; i < (b->removals ? 7 : 4); i++) {
 		cage_jgen_string(g, keys[i]);
 		cage_jgen_int(g, (long long)v[i]);
 	}
@@ -58,23 +50,39 @@ static void batch_json(const struct batch *b)
 		printf("%s\n", text);
 }
 
-static int batch_end(struct ctl *c, struct batch *b)
+static const char *plural(size_t n, const char *s) { return n == 1 ? "" : s; }
+
+int ctl_batch_end(struct ctl *c, struct ctl_batch *b)
 {
-	if (c->json)
+	if (c->json) {
 		batch_json(b);
-	else
-		printf("%s: %zu user%s, %zu changed, %zu unchanged, %zu failed, %zu need%s attention\n", b->what,
-		       b->total, b->total == 1 ? "" : "s", b->changed, b->unchanged, b->failed, b->attention.n,
+	} else {
+		printf("%s: %zu user%s, %zu changed, %zu unchanged, %zu failed, %zu need%s attention", b->what,
+		       b->total, plural(b->total, "s"), b->changed, b->unchanged, b->failed, b->attention.n,
 		       b->attention.n == 1 ? "s" : "");
+		if (b->removals)
+			printf("; removed %zu file%s, %zu director%s, %zu PHP session%s", b->files,
+			       plural(b->files, "s"), b->dirs, b->dirs == 1 ? "y" : "ies", b->sessions,
+			       plural(b->sessions, "s"));
+		printf("\n");
+	}
 	cage_strvec_free(&b->attention);
 	if (b->failed)
 		return cage_err_set(&c->err, "%s failed for %zu user%s (see above)", b->what, b->failed,
-				    b->failed == 1 ? "" : "s");
+				    plural(b->failed, "s"));
 	return 0;
 }
 
+void ctl_batch_attention(struct ctl_batch *b, const char *user, const char *msg)
+{
+	char *line = NULL;
+	if (asprintf(&line, "%s: %s", user, msg) >= 0 && cage_strvec_push(&b->attention, line) < 0)
+		cage_warn("out of memory");
+	free(line);
+}
+
 /* One user's failure: the command's, or the user's own (see batch). */
-static void batch_failed(struct batch *b, const char *user, const cage_err_t *e)
+static void batch_failed(struct ctl_batch *b, const char *user, const cage_err_t *e)
 {
 	if (!e->users_own) {
 		cage_error("%s", e->msg);
@@ -82,10 +90,7 @@ static void batch_failed(struct batch *b, const char *user, const cage_err_t *e)
 		return;
 	}
 	cage_warn("%s (in %s's own home: %s's entries are refused until it is fixed)", e->msg, user, user);
-	char *line = NULL;
-	if (asprintf(&line, "%s: %s", user, e->msg) >= 0 && cage_strvec_push(&b->attention, line) < 0)
-		cage_warn("out of memory");
-	free(line);
+	ctl_batch_attention(b, user, e->msg);
 }
 
 /* Look the user up and check it can be caged; report and return -1 if not. */
@@ -104,7 +109,7 @@ static int cageable_user(struct ctl *c, struct cage_bundle_ctx *ctx, const char 
 }
 
 static void generate_one(struct cage_bundle_ctx *ctx, const struct cage_user *u, bool force,
-			 struct batch *b)
+			 struct ctl_batch *b)
 {
 	cage_err_t e = {0};
 	struct cage_bundle_result r;
@@ -143,7 +148,7 @@ static int set_users(struct ctl *c, bool enable)
 	struct cage_bundle_ctx *ctx = NULL;
 	if (enable && cage_bundle_ctx_new(&c->paths, &ctx, &c->err) < 0)
 		return -1;
-	struct batch b = {.what = what};
+	struct ctl_batch b = {.what = what};
 	for (int i = 0; i < c->nargs; i++) {
 		struct cage_user u;
 		cage_err_t e = {0};
@@ -168,7 +173,7 @@ static int set_users(struct ctl *c, bool enable)
 		cage_user_free(&u);
 	}
 	cage_bundle_ctx_free(ctx);
-	return batch_end(c, &b);
+	return ctl_batch_end(c, &b);
 }
 
 int ctl_enable(struct ctl *c) { return set_users(c, true); }
@@ -191,7 +196,7 @@ static int regenerate(struct ctl *c, const char *what, bool force)
 	struct cage_bundle_ctx *ctx = NULL;
 	if (load_limits(c, &min_uid, &excluded) < 0 || cage_bundle_ctx_new(&c->paths, &ctx, &c->err) < 0)
 		return -1;
-	struct batch b = {.what = what};
+	struct ctl_batch b = {.what = what};
 	bool progress = isatty(2) && n > 100;
 	for (size_t i = 0; i < n; i++) {
 		struct cage_user u;
@@ -214,7 +219,7 @@ static int regenerate(struct ctl *c, const char *what, bool force)
 	if (progress)
 		fprintf(stderr, "\r%zu/%zu users\n", n, n);
 	cage_bundle_ctx_free(ctx);
-	return batch_end(c, &b);
+	return ctl_batch_end(c, &b);
 }
 
 int ctl_update_etc(struct ctl *c) { return regenerate(c, "update-etc", false); }

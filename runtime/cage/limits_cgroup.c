@@ -327,10 +327,15 @@ static int limited_uids(const struct cage_paths *p, const struct user_cg *c, cag
 		if (asprintf(&dir, "%s%s", c->h[i].mount, c->base) < 0)
 			return cage_err_sys(err, ENOMEM, "limits");
 		_cleanup_closedir_ DIR *d = opendir(dir);
-		for (struct dirent *de; d && (de = readdir(d));)
-			if (de->d_type == DT_DIR && strspn(de->d_name, "0123456789") == strlen(de->d_name) &&
-			    cage_strvec_push(out, de->d_name) < 0)
+		for (struct dirent *de; d && (de = readdir(d));) {
+			struct cage_user u;
+			if (de->d_type != DT_DIR || strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
+			    cage_user_lookup_uid((uid_t)strtoul(de->d_name, NULL, 10), &u, NULL) < 0)
+				continue; /* not an account's, or one deleted since: nobody to limit */
+			cage_user_free(&u);
+			if (cage_strvec_push(out, de->d_name) < 0)
 				return cage_err_sys(err, ENOMEM, "limits");
+		}
 	}
 	cage_strvec_sort_unique(out);
 	return 0;
