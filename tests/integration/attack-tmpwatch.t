@@ -73,16 +73,6 @@ sleep 0.5
 start=$(date +%s%N)
 (exec 0</root/rootsecret; "$CTL" --tmpwatch bob >"$WORLD/run.out" 2>&1; echo $? >"$WORLD/run.rc") &
 ctl=$!
-# While bob's cleaner runs: which fds does it hold?
-fds=""
-for i in $(seq 1 500); do
-	p=$(pgrep -u bob -x cagefsctl | head -1)
-	if [ -n "$p" ]; then
-		fds=$(for f in 0 1 2; do readlink /proc/$p/fd/$f; done 2>/dev/null | tr '\n' ' ')
-		[ -n "$fds" ] && break
-	fi
-	sleep 0.01
-done
 wait $ctl
 ms=$((($(date +%s%N) - start) / 1000000))
 kill $racer; wait $racer 2>/dev/null
@@ -92,6 +82,21 @@ is "$(cat "$WORLD/run.rc")" 0 "--tmpwatch bob succeeds while bob moves X ahead o
 ok $([ "$opens" -le 2 ] && echo 0 || echo 1) \
 	"bob's cleaner walks his directory X at most once per run, however bob renames it ahead of the walk (walked $opens times)"
 
+# A second run, long enough to look at bob's cleaner from outside: 60000
+# fresh files to look at.  Which fds does it hold?
+su -s /bin/sh bob -c 'python3 -c "import os; d = os.path.expanduser(\"~/.cagefs/tmp/many\"); os.makedirs(d, exist_ok=True); [open(\"%s/f%d\" % (d, i), \"w\").close() for i in range(60000)]"'
+(exec 0</root/rootsecret; "$CTL" --tmpwatch bob >/dev/null 2>&1) &
+ctl=$!
+fds=""
+for i in $(seq 1 500); do
+	p=$(pgrep -u bob -x cagefsctl | head -1)
+	if [ -n "$p" ]; then
+		fds=$(for f in 0 1 2; do readlink /proc/$p/fd/$f; done 2>/dev/null | tr '\n' ' ')
+		[ -n "$fds" ] && break
+	fi
+	sleep 0.005
+done
+wait $ctl
 diag "fds 0-2 of bob's cleaner: ${fds:-(not seen)}"
 ok $([ -n "$fds" ] && echo 0 || echo 1) "bob's cleaner was seen running (by root, through /proc)"
 unlike "$fds" "rootsecret|/dev/pts|pipe:|socket:" \
