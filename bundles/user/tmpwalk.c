@@ -28,10 +28,14 @@
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
+#include "cagefs/hashset.h"
 #include "cagefs/safefs.h"
 
 /* Deeper trees are left alone: one fd and one DIR per level. */
 #define MAX_DEPTH 200
+/* Entries looked at per user and run: a tree made to cost more is the
+ * user's problem, reported, and the run goes on to the next user. */
+#define MAX_ENTRIES 5000000
 
 struct walk {
 	const struct cage_tmpwatch_cmd *cmd;
@@ -39,7 +43,23 @@ struct walk {
 	uint64_t mnt_id;   /* the mount of the directory being cleaned */
 	dev_t dev;
 	struct tw_report *rep;
+	/* Directories walked in this run (inode numbers, one device): a user
+	 * who renames a walked directory ahead of the walk (inotify tells
+	 * when) makes it be walked again, as often as there are directories
+	 * ahead (attack-tmpwatch.t); each is walked once, so the work stays
+	 * linear in what the user owns. */
+	cage_hashset_t seen;
+	unsigned long entries;
+	bool capped;
 };
+
+/* Whether the directory ST is walked for the first time in this run. */
+static bool first_walk(struct walk *w, const struct statx *st)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)st->stx_ino);
+	return cage_hash_add(&w->seen, key, 1) == 1;
+}
 
 char *tw_cage_rel(const char *path)
 {
@@ -161,6 +181,13 @@ static void each_entry(struct walk *w, int dfd, unsigned depth, long arg, entry_
 	for (struct dirent *de; (de = readdir(d));) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		if (++w->entries > MAX_ENTRIES) {
+			if (!w->capped)
+				note(w->rep, "more than %d entries in one run: the rest is left for the next run",
+				     MAX_ENTRIES);
+			w->capped = true;
+			return;
+		}
 		struct statx st;
 		if (stat_entry(dfd, de->d_name, &st) < 0) {
 			w->rep->r.skipped += errno != ENOENT;
@@ -189,6 +216,8 @@ static void tmp_dir(struct walk *w, int dfd, const char *name, const struct stat
 		w->rep->r.skipped += depth >= MAX_DEPTH;
 		return;
 	}
+	if (!first_walk(w, st))
+		return; /* not even opened again: see struct walk */
 	_cleanup_close_ int sub = open_checked(dfd, name, st);
 	if (sub < 0) {
 		w->rep->r.skipped += errno != ENOENT;
@@ -223,11 +252,13 @@ static void sess_entry(struct walk *w, int dfd, const char *name, const struct s
 {
 	mode_t t = st->stx_mode & S_IFMT;
 	if (t == S_IFDIR && depth > 0) {
+		if (!first_walk(w, st))
+			return;
 		_cleanup_close_ int sub = open_checked(dfd, name, st);
-		if (sub >= 0)
-			each_entry(w, sub, depth - 1, lifetime, sess_entry);
-		else
+		if (sub < 0)
 			w->rep->r.skipped += errno != ENOENT;
+		else
+			each_entry(w, sub, depth - 1, lifetime, sess_entry);
 		return;
 	}
 	if (t == S_IFREG && !strncmp(name, "sess_", 5) && st->stx_ctime.tv_sec < w->now - lifetime)
@@ -301,7 +332,10 @@ void tw_clean_home(const struct cage_tmpwatch_conf *c, const char *home, time_t 
 	_cleanup_close_ int cagefd = open_cagefs(home, rep);
 	if (cagefd >= 0) {
 		clean_tmp_dirs(&w, c, cagefd);
+		cage_hash_free(&w.seen); /* each pass walks each directory once */
+		w.seen = (cage_hashset_t){0};
 		clean_sessions(&w, c, cagefd);
 	}
+	cage_hash_free(&w.seen);
 	rep->done = 1;
 }

@@ -205,11 +205,18 @@ void cage_tmpwatch_conf_free(struct cage_tmpwatch_conf *c)
 /* ---- one user ---- */
 
 /* The child: become the user for good, then walk.  Only the report pipe
- * (fd 3) is kept: no fd of root's (the lock, config dirs) reaches it. */
+ * (fd 3) is kept, and /dev/null as 0-2: no fd of root's (the lock, config
+ * dirs, root's terminal or log) reaches it. */
 static void child_main(const struct cage_tmpwatch_conf *c, const struct cage_user *u, int out)
 {
 	struct tw_report rep = {0};
-	if (dup2(out, 3) < 0 || syscall(SYS_close_range, 4, ~0U, 0) < 0)
+	/* Root's stdin, stdout and stderr (a terminal, a log) are not the
+	 * user's: /dev/null replaces them. */
+	if (dup2(out, 3) < 0)
+		_exit(120);
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+	    syscall(SYS_close_range, 4, ~0U, 0) < 0)
 		_exit(120);
 	if (setgroups(0, NULL) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
 	    setresuid(u->uid, u->uid, u->uid) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
