@@ -1,5 +1,5 @@
 #!/bin/bash
-# Attacks on tmpwatch (docs/ARCHITECTURE.md §4.19) by a hostile hosting
+# Attacks on tmpwatch (docs/ARCHITECTURE.md §4.20) by a hostile hosting
 # user.  Each assertion fails on the code it was written against and
 # passes once the finding is fixed.
 #  1. Revisit amplification: bob watches a fresh directory X with inotify
