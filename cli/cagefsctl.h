@@ -72,5 +72,6 @@ int ctl_create_virt_mp_all(struct ctl *c);
 int ctl_remount_virtmp(struct ctl *c);
 int ctl_limits(struct ctl *c);
 int ctl_sanity_check(struct ctl *c);
+int ctl_reconfigure(struct ctl *c);
 
 #endif
