@@ -104,10 +104,14 @@ print(d["changed"], d["remount_needed"], d["ok"], add, len(d["problems"]), d["so
 
 # A caged user reaches a socket of an added directory after --remount-all.
 mkdir -p /run/redis
-python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' /run/redis/redis-server.sock
+mkdir -p /run/notlisted
+for s in /run/redis/redis-server.sock /run/notlisted/s; do
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' $s
+done
 "$CAGEFSCTL" --remount-all >/dev/null 2>&1
 run "after --remount-all alice's cage shows the socket" "$B/cagefs_enter_user" alice test -S /run/redis/redis-server.sock
-run "... but not /tmp of the host" bash -c "touch /tmp/host-file; ! '$B/cagefs_enter_user' alice test -e /tmp/host-file"
+run "... not a socket of a directory cagefs.mp does not list" bash -c "! '$B/cagefs_enter_user' alice test -e /run/notlisted/s"
+run "... nor /tmp of the host" bash -c "touch /tmp/host-file; ! '$B/cagefs_enter_user' alice test -e /tmp/host-file"
 
 # A cagefs.mp that does not parse is never changed.
 printf '/ok\n@/var/x,99z\n' > $MP; cp $MP "$WORLD/mp.bad"
