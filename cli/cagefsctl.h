@@ -90,5 +90,6 @@ int ctl_limits(struct ctl *c);
 int ctl_sanity_check(struct ctl *c);
 int ctl_set_tmpwatch(struct ctl *c);
 int ctl_tmpwatch(struct ctl *c);
+int ctl_reconfigure(struct ctl *c);
 
 #endif

@@ -63,7 +63,7 @@ static const struct ctl_action actions[] = {
 	{"cron-update", 0, ctl_cron_update, true, true, SKEL,
 	 "update CageFS only if the update period has passed (run daily by cron)"},
 	{"force-update-etc", 0, ctl_force_update_etc, true, true, SKEL, "force update of /etc directories for users in CageFS"},
-	{"reconfigure-cagefs", 0, NULL, true, true, SKEL,
+	{"reconfigure-cagefs", 0, ctl_reconfigure, true, true, SKEL,
 	 "configure CageFS integration with other software (control panels, database servers, etc)"},
 	{"remount", 'm', ctl_remount, true, true, USERS, "remount specified user(s)"},
 	{"remount-all", 'M', ctl_remount_all, true, true, USERS,

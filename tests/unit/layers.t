@@ -15,7 +15,7 @@ declare -A layer=(
 	[error.h]=0 [log.h]=0 [strvec.h]=0 [hashset.h]=0 [safefs.h]=0 [lock.h]=0
 	[paths.h]=0 [cleanup.h]=0 [ini.h]=0 [proc.h]=0 [json.h]=0 [inherit.h]=0
 	[seccomp.h]=1
-	[config.h]=2 [elf.h]=2 [skeleton.h]=2 [mountcfg.h]=2 [bundle.h]=2 [users.h]=2 [limits.h]=2
+	[config.h]=2 [elf.h]=2 [skeleton.h]=2 [mountcfg.h]=2 [bundle.h]=2 [users.h]=2 [limits.h]=2 [reconfigure.h]=2
 	[tmpwatch.h]=2
 	[oci.h]=3 [cage.h]=4 [container.h]=4 [session_cgroup.h]=4
 	[proxy.h]=5 [sanity.h]=5
