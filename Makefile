@@ -243,6 +243,9 @@ define install_files
 	install -m 0644 "$(BIN)/pam_cagefs.so" "$(DESTDIR)$(PAMDIR)/pam_cagefs.so"
 	install -d "$(DESTDIR)$(PREFIX)/share/pam-configs"
 	install -m 0644 contrib/pam/pam-configs/cagefs "$(DESTDIR)$(PREFIX)/share/pam-configs/cagefs"
+	# the logger listens in the skeleton: every cage's /dev/log (manual: "Syslog")
+	install -d "$(DESTDIR)$(SYSCONFDIR)/rsyslog.d"
+	install -m 0644 contrib/rsyslog.d/schroot.conf "$(DESTDIR)$(SYSCONFDIR)/rsyslog.d/schroot.conf"
 	# The proxy (docs/ARCHITECTURE.md §4.18): the daemon, the wrappers
 	# (manual: /usr/share/cagefs/safeprograms), the Debian command set
 	# (proxy.commands is cagefs's to replace; custom.proxy.commands the

@@ -336,6 +336,10 @@ static int clean_entry(struct apply *a, int dfd, const char *path, const char *n
 	}
 	if (!stale_tmp && (a->o->dont_clean || !removable))
 		return 0;
+	/* The system logger's socket in the skeleton (manual: "Syslog",
+	 * docs/ARCHITECTURE.md §4.22) is the logger's, never ours to remove. */
+	if (type == DT_SOCK && !strcmp(child, "/dev/log"))
+		return 0;
 	if (cage_rm_rf_at(dfd, name, err) < 0)
 		return cage_err_prefix(err, "removing %s", child);
 	if (!stale_tmp) {

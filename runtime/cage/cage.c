@@ -68,8 +68,13 @@ static int decide(const struct cage_paths *p, const struct cage_user *u, struct 
 static int pin_build(const struct cage_oci *oci, const char *user, int report)
 {
 	cage_err_t err = {0};
-	if (cage_build_root(oci, &err) == 0)
+	struct cage_syslog log = {.tree = cage_syslog_take(oci->root)};
+	snprintf(log.dev, sizeof(log.dev), "%s/dev", oci->root);
+	struct cage_root_opts o = {.before_pivot = cage_syslog_attach, .arg = &log};
+	if (cage_build_root_with(oci, &o, &err) == 0)
 		snprintf(err.msg, sizeof(err.msg), "ok");
+	if (log.tree >= 0)
+		close(log.tree);
 	if (send(report, err.msg, strlen(err.msg) + 1, MSG_NOSIGNAL) < 0 || strcmp(err.msg, "ok"))
 		return 1;
 	char reply[16] = "";

@@ -32,6 +32,17 @@ int cage_ini_cgroup(const struct cage_paths *p, const char *key, const char *dfl
 #define CAGE_PIN_CGROUP_DEFAULT "/cagefs/pins"
 #define CAGE_LIMITS_CGROUP_DEFAULT "/cagefs/users"
 
+/* /dev/log in the cage (syslog.c, docs/ARCHITECTURE.md §4.22): the
+ * skeleton's dev/log socket, taken as a detached mount before the root is
+ * built (-1: none there), then attached on the cage's /dev before
+ * pivot_root (a cage_root_opts.before_pivot). */
+struct cage_syslog {
+	int tree;
+	char dev[4200]; /* ROOT/dev, the built root's (its tmpfs) */
+};
+int cage_syslog_take(const char *root);
+int cage_syslog_attach(void *arg, cage_err_t *err);
+
 /* The entry's relay (relay.c, docs/ARCHITECTURE.md §4.15). */
 /* The fd (0-2) of our controlling terminal, or -1; FOREGROUND: whether our
  * group holds it now. */
