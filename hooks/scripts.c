@@ -1,0 +1,139 @@
+/* The administrator's scripts of ETC/hooks.d/EVENT/ (cagefs-hook(8),
+ * docs/ARCHITECTURE.md §4.23): run after our part, in name order, each in
+ * a process group of its own with a timeout, so that one hung or failing
+ * script is reported and neither stops the others nor hangs the panel. */
+#define _GNU_SOURCE
+#include "cagefs/hooks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cagefs/cleanup.h"
+#include "cagefs/log.h"
+#include "cagefs/safefs.h"
+#include "cagefs/strvec.h"
+
+static void add(struct cage_hook_report *r, const char *name, const char *why)
+{
+	struct cage_hook_script *s = realloc(r->scripts, (r->nscripts + 1) * sizeof(*s));
+	if (!s)
+		return;
+	r->scripts = s;
+	s[r->nscripts] = (struct cage_hook_script){.name = strdup(name)};
+	snprintf(s[r->nscripts].why, sizeof(s->why), "%s", why);
+	r->nscripts++;
+	if (why[0]) {
+		r->failed++;
+		cage_warn("hooks.d script %s: %s", name, why);
+	}
+}
+
+/* Root runs it: a file someone else may write is someone else's code. */
+static const char *unsafe(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return "cannot be examined";
+	if (!S_ISREG(st.st_mode))
+		return "refused: not a regular file";
+	if (st.st_uid != 0)
+		return "refused: not owned by root";
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return "refused: writable by group or others";
+	if (!(st.st_mode & S_IXUSR))
+		return "refused: not executable";
+	return NULL;
+}
+
+static pid_t start(const char *path, char *const *argv)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	setpgid(0, 0);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* stdout is the panel's (the --json report): scripts talk on stderr. */
+	if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0)
+		_exit(126);
+	char *const *a = argv;
+	execv(path, (char **)a);
+	_exit(127);
+}
+
+/* Wait TIMEOUT seconds for PID; then its whole group is killed. */
+static void wait_for(pid_t pid, unsigned timeout, char *why, size_t size)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pf = {.fd = pfd, .events = POLLIN};
+	int ready = pfd < 0 ? 0 : poll(&pf, 1, (int)(timeout * 1000));
+	if (pfd >= 0)
+		close(pfd);
+	if (ready <= 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (ready <= 0)
+		snprintf(why, size, "timed out after %u s: killed", timeout);
+	else if (WIFSIGNALED(st))
+		snprintf(why, size, "killed by signal %d", WTERMSIG(st));
+	else if (WEXITSTATUS(st))
+		snprintf(why, size, "exit status %d", WEXITSTATUS(st));
+}
+
+static void run_one(const char *dir, int dirfd, const char *name, char *const *argv, unsigned timeout,
+		    struct cage_hook_report *r)
+{
+	const char *bad = unsafe(dirfd, name);
+	_cleanup_free_ char *path = cage_path_join(dir, name);
+	char why[256] = "";
+	if (bad || !path) {
+		add(r, name, bad ? bad : "out of memory");
+		return;
+	}
+	pid_t pid = start(path, argv);
+	if (pid < 0)
+		snprintf(why, sizeof(why), "cannot start: %s", strerror(errno));
+	else
+		wait_for(pid, timeout, why, sizeof(why));
+	add(r, name, why);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cage_hook_scripts(const struct cage_paths *p, const char *event, char *const *argv, unsigned timeout,
+		       struct cage_hook_report *r)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/hooks.d/%s", p->etc, event) < 0)
+		return;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d) {
+		if (errno != ENOENT)
+			add(r, dir, "cannot read the directory");
+		return;
+	}
+	_cleanup_strvec_ cage_strvec_t names = {0};
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.' && cage_strvec_push(&names, de->d_name) < 0)
+			add(r, de->d_name, "out of memory");
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), by_name);
+	for (size_t i = 0; i < names.n; i++)
+		run_one(dir, dirfd(d), names.v[i], argv, timeout, r);
+}
