@@ -65,8 +65,16 @@ static pid_t start(const char *path, char *const *argv)
 	/* stdout is the panel's (the --json report): scripts talk on stderr. */
 	if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0)
 		_exit(126);
-	char *const *a = argv;
-	execv(path, (char **)a);
+	/* argv[0] is the script's path, as a shell would give it. */
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **a = calloc(n + 2, sizeof(char *));
+	if (!a)
+		_exit(126);
+	a[0] = (char *)path;
+	memcpy(a + 1, argv, n * sizeof(char *));
+	execv(path, a);
 	_exit(127);
 }
 
