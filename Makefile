@@ -288,7 +288,7 @@ print-pamdir:
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=memleak --suppress=resourceLeak \
-		-Iruntime/include -I. runtime bundles cli pam seccomp proxy
+		-Iruntime/include -I. runtime bundles cli pam seccomp proxy hooks
 	seccomp/embed.sh --check
 
 clean:
