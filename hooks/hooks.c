@@ -6,6 +6,7 @@
 #include "cagefs/hooks.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,21 @@ static int ev_created(const struct cage_paths *p, const char *user, char *const 
 	return bundle_if_enabled(p, &u, &changed, r, err);
 }
 
+/* An event about a name that is gone (user-deleted, user-renamed's OLD):
+ * a name that is still an account is the panel's mistake, and acting on it
+ * would drop a live account's cage and lift its suspension. */
+static int gone(const char *event, const char *name, cage_err_t *err)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(name);
+	if (pw)
+		return cage_err_set(err, "%s: %s is still an account (uid %u): call it after the account changed",
+				    event, name, (unsigned)pw->pw_uid);
+	if (errno && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM)
+		return cage_err_sys(err, errno, "%s: cannot tell whether %s is still an account", event, name);
+	return 0;
+}
+
 /* Everything CageFS holds under NAME, the account's markers aside. */
 static int drop_name(const struct cage_paths *p, const char *name, struct cage_hook_report *r, cage_err_t *err)
 {
@@ -101,7 +117,7 @@ static int ev_deleted(const struct cage_paths *p, const char *user, char *const 
 {
 	(void)args;
 	int markers;
-	if (drop_name(p, user, r, err) < 0 || (markers = cage_user_markers_move(p, user, NULL, err)) < 0)
+	if (gone("user-deleted", user, err) < 0 || drop_name(p, user, r, err) < 0 || (markers = cage_user_markers_move(p, user, NULL, err)) < 0)
 		return -1;
 	if (markers)
 		said(r, "%d marker%s of %s removed", markers, markers == 1 ? "" : "s", user);
@@ -121,7 +137,8 @@ static int ev_renamed(const struct cage_paths *p, const char *old, char *const *
 	bool changed;
 	if (!strcmp(old, new))
 		return cage_err_set(err, "user-renamed: the old and the new name are both %s", old);
-	if (cage_user_lookup(new, &u, err) < 0 || drop_name(p, old, r, err) < 0)
+	if (gone("user-renamed", old, err) < 0 || cage_user_lookup(new, &u, err) < 0 ||
+	    drop_name(p, old, r, err) < 0)
 		return -1;
 	int markers = cage_user_markers_move(p, old, new, err);
 	if (markers < 0)

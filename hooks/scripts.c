@@ -136,6 +136,12 @@ void cage_hook_scripts(const struct cage_paths *p, const char *event, char *cons
 			add(r, dir, "cannot read the directory");
 		return;
 	}
+	/* A directory someone else may write holds someone else's code. */
+	struct stat st;
+	if (fstat(dirfd(d), &st) < 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		add(r, dir, "refused: the directory is not root's, or writable by group or others");
+		return;
+	}
 	_cleanup_strvec_ cage_strvec_t names = {0};
 	for (struct dirent *de; (de = readdir(d));)
 		if (de->d_name[0] != '.' && cage_strvec_push(&names, de->d_name) < 0)

@@ -408,13 +408,23 @@ int cage_user_markers_move(const struct cage_paths *p, const char *name, const c
 static int refuse_suspended(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
 			    cage_err_t *err)
 {
-	int s = cage_user_suspended(p, u->name, err);
+	/* Another name of the same uid (an FTP or mail login made with
+	 * useradd -o) is the same account: the uid's own name's suspension
+	 * is its suspension too. */
+	_cleanup_free_ char *canon = NULL;
+	struct passwd *pw = getpwuid(u->uid);
+	if (pw && strcmp(pw->pw_name, u->name) && !(canon = strdup(pw->pw_name)))
+		return cage_err_sys(err, ENOMEM, "name");
+	const char *name = u->name;
+	int s = cage_user_suspended(p, name, err);
+	if (s == 0 && canon)
+		s = cage_user_suspended(p, name = canon, err);
 	if (s == 0)
 		return 0;
 	if (s > 0) {
 		d->suspended = true;
 		snprintf(d->why, sizeof(d->why), "the account is suspended");
-		cage_err_set(err, "%s is suspended (%s/users.suspended/%s)", u->name, p->etc, u->name);
+		cage_err_set(err, "%s is suspended (%s/users.suspended/%s)", u->name, p->etc, name);
 	}
 	return -1;
 }
