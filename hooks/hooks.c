@@ -6,6 +6,9 @@
 #include "cagefs/hooks.h"
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,6 +181,38 @@ static int ev_modified(const struct cage_paths *p, const char *user, char *const
 	return 0;
 }
 
+/* Every process of USER's uid is sent SIGKILL, in rounds, by a child that
+ * is that uid: kill(-1) then reaches exactly what the account may signal,
+ * never root's or another user's.  Root and system accounts (below the
+ * minimum uid) are never killed so.  1: some were killed. */
+static int kill_account(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	struct cage_user u;
+	uid_t min_uid;
+	if (cage_user_lookup(user, &u, err) < 0)
+		return -1;
+	uid_t uid = u.uid;
+	gid_t gid = u.gid;
+	cage_user_free(&u);
+	if (uid == 0 || cage_min_uid(p, &min_uid, err) < 0 || uid < min_uid)
+		return uid == 0 ? cage_err_set(err, "%s is root: not suspended by killing", user) : 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(2);
+		int any = 0;
+		for (int round = 0; round < 100 && kill(-1, SIGKILL) == 0; round++) {
+			any = 1;
+			usleep(10000);
+		}
+		_exit(any);
+	}
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return cage_err_set(err, "cannot kill the processes of %s", user);
+	return WEXITSTATUS(st);
+}
+
 static int ev_suspended(const struct cage_paths *p, const char *user, char *const *args,
 			struct cage_hook_report *r, cage_err_t *err)
 {
@@ -187,12 +222,19 @@ static int ev_suspended(const struct cage_paths *p, const char *user, char *cons
 	if (set < 0 || cage_ns_inode(p, user, &ns, err) < 0)
 		return -1;
 	said(r, set ? "%s suspended" : "%s was suspended already", user);
-	/* Killed even on a repeat: a cage left by a failed first call must go. */
+	/* Killed even on a repeat: a cage left by a failed first call must go.
+	 * Then every process of the account's uid, in the cage or out of it
+	 * (an uncaged user's, an entry under way when the marker was
+	 * written), and once more any cage such an entry built meanwhile. */
 	if (ns && cage_unmount(p, user, true, err) < 0)
 		return -1;
 	if (ns)
 		said(r, "cage killed");
-	r->changed = set || ns;
+	ino_t again = 0;
+	if (kill_account(p, user, err) < 0 || cage_ns_inode(p, user, &again, err) < 0 ||
+	    (again && cage_unmount(p, user, true, err) < 0))
+		return -1;
+	r->changed = set || ns; /* a zombie still counts for kill(): not said */
 	return 0;
 }
 

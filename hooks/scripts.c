@@ -10,9 +10,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -101,6 +103,40 @@ static void wait_for(pid_t pid, unsigned timeout, char *why, size_t size)
 		snprintf(why, size, "exit status %d", WEXITSTATUS(st));
 }
 
+/* A daemon a script started (setsid, double fork) leaves its group but,
+ * cagefs-hook being a subreaper while scripts run, not us: whatever is
+ * still our child once the script is done is ended, so nothing of a script
+ * outlives it, holds the panel's stderr open, or runs unbounded.  Orphans
+ * of what is killed come to us in turn: rounds until none is left. */
+static void end_leftovers(void)
+{
+	for (int round = 0; round < 100; round++) {
+		bool any = false;
+		_cleanup_closedir_ DIR *d = opendir("/proc");
+		for (struct dirent *de; d && (de = readdir(d));) {
+			char path[64], buf[512];
+			long pid = strtol(de->d_name, NULL, 10);
+			snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+			_cleanup_close_ int fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+			ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			const char *rp = strrchr(buf, ')'); /* the name may hold anything */
+			int ppid = 0;
+			if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == getpid()) {
+				kill((pid_t)pid, SIGKILL);
+				any = true;
+			}
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!any)
+			return;
+		usleep(10000);
+	}
+}
+
 static void run_one(const char *dir, int dirfd, const char *name, char *const *argv, unsigned timeout,
 		    struct cage_hook_report *r)
 {
@@ -116,6 +152,7 @@ static void run_one(const char *dir, int dirfd, const char *name, char *const *a
 		snprintf(why, sizeof(why), "cannot start: %s", strerror(errno));
 	else
 		wait_for(pid, timeout, why, sizeof(why));
+	end_leftovers();
 	add(r, name, why);
 }
 
@@ -148,6 +185,10 @@ void cage_hook_scripts(const struct cage_paths *p, const char *event, char *cons
 			add(r, de->d_name, "out of memory");
 	if (names.n)
 		qsort(names.v, names.n, sizeof(char *), by_name);
+	int was = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &was, 0, 0, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	for (size_t i = 0; i < names.n; i++)
 		run_one(dir, dirfd(d), names.v[i], argv, timeout, r);
+	prctl(PR_SET_CHILD_SUBREAPER, was, 0, 0, 0);
 }
