@@ -40,14 +40,14 @@ LIB := $(B)/libcagefs.a
 # The library's layers, bottom up (docs/ARCHITECTURE.md §2): each includes only
 # its own headers and those of the layers below (tests/unit/layers.t).
 LIB_DIRS := runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy \
-	runtime/sanity
+	runtime/sanity hooks
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/pin_blob.o
 CLI_SRCS := $(wildcard cli/cagefsctl*.c)
 LIB_HDRS := $(wildcard runtime/include/cagefs/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 PROGS := $(B)/cagefsctl $(B)/cagefs-runtime $(B)/cagefs_enter $(B)/cagefs_enter_user $(B)/pam_cagefs.so \
-	$(B)/proxyexecd $(B)/cagefs.proxy.program
+	$(B)/proxyexecd $(B)/cagefs.proxy.program $(B)/cagefs-hook
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -82,7 +82,7 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cli/*.h)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The programs' mains print the version: rebuilt when it changes.
-$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o $(B)/cli/proxyexecd.o: VERSION
+$(CLI_OBJS) $(B)/cli/cagefs-runtime.o $(B)/cli/cagefs_enter.o $(B)/cli/proxyexecd.o $(B)/cli/cagefs-hook.o: VERSION
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -108,6 +108,10 @@ $(B)/gen/pin_blob.o: $(PIN_GEN)
 $(B)/cagefsctl: $(CLI_OBJS) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
+
+$(B)/cagefs-hook: $(B)/cli/cagefs-hook.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(B)/cagefs-runtime: $(B)/cli/cagefs-runtime.o $(LIB)
 	@echo "  LD      $@"
@@ -228,6 +232,7 @@ define install_files
 	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(SYSCONFDIR)/cagefs/conf.d"
 	install -m 0755 "$(BIN)/cagefsctl" "$(DESTDIR)$(SBINDIR)/cagefsctl"
 	install -m 0755 "$(BIN)/cagefs-runtime" "$(DESTDIR)$(SBINDIR)/cagefs-runtime"
+	install -m 0755 "$(BIN)/cagefs-hook" "$(DESTDIR)$(SBINDIR)/cagefs-hook"
 	install -m 0755 "$(BIN)/cagefs_enter" "$(DESTDIR)$(SBINDIR)/cagefs_enter_user"
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	# setuid root: a user enters only their own cage, with everything dropped.
@@ -286,7 +291,7 @@ print-pamdir:
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=memleak --suppress=resourceLeak \
-		-Iruntime/include -I. runtime bundles cli pam seccomp proxy
+		-Iruntime/include -I. runtime bundles cli pam seccomp proxy hooks
 	seccomp/embed.sh --check
 
 clean:

@@ -113,7 +113,8 @@ static int identify(const struct cage_paths *p, const struct proxy_job *j, struc
 	struct cage_decision d;
 	int caged = cage_user_decide(p, u, &d, err);
 	if (caged < 0)
-		return cage_err_prefix(err, "%s: refused: cannot tell whether CageFS applies", u->name);
+		return d.suspended ? cage_err_prefix(err, "%s: refused", u->name)
+				   : cage_err_prefix(err, "%s: refused: cannot tell whether CageFS applies", u->name);
 	return caged ? 0 : cage_err_set(err, "%s is not caged (%s): run the program itself", u->name, d.why);
 }
 

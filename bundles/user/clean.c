@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
@@ -70,6 +71,47 @@ int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *
 	}
 	for (struct dirent *de; (de = readdir(d));)
 		if (is_prefix_dir(de->d_name) && clean_prefix(varfd, de->d_name, removed, err) < 0)
+			return cage_err_prefix(err, "%s", p->var);
+	return 0;
+}
+
+/* PREFIX/USER removed when it is there and PREFIX is not KEEP. */
+static int remove_in_prefix(int varfd, const char *prefix, const char *user, const char *keep, size_t *removed,
+			    cage_err_t *err)
+{
+	if (keep && !strcmp(prefix, keep))
+		return 0;
+	_cleanup_close_ int pfd = openat(varfd, prefix, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (pfd < 0 || fstatat(pfd, user, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (cage_rm_rf_at(pfd, user, err) < 0)
+		return cage_err_prefix(err, "%s/%s", prefix, user);
+	(*removed)++;
+	return 0;
+}
+
+/* Every prefix is looked in: a deleted account's uid is no longer known,
+ * and a changed uid left the bundle under the old one's prefix. */
+int cage_bundles_remove_user(const struct cage_paths *p, const char *user, const char *keep_prefix,
+			     size_t *removed, cage_err_t *err)
+{
+	*removed = 0;
+	if (!user[0] || user[0] == '.' || strchr(user, '/'))
+		return cage_err_set(err, "'%.64s' is not a user name", user);
+	_cleanup_close_ int varfd = open(p->var, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (varfd < 0)
+		return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot open %s", p->var);
+	int fd = dup(varfd);
+	_cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cage_err_sys(err, errno, "cannot read %s", p->var);
+	}
+	for (struct dirent *de; (de = readdir(d));)
+		if (is_prefix_dir(de->d_name) &&
+		    remove_in_prefix(varfd, de->d_name, user, keep_prefix, removed, err) < 0)
 			return cage_err_prefix(err, "%s", p->var);
 	return 0;
 }

@@ -333,12 +333,110 @@ int cage_user_status(const struct cage_paths *p, const struct cage_user *u, stru
 	return 1;
 }
 
+/* users.suspended/NAME: a definite state, so a name no marker can hold is
+ * an error (never read as "not suspended"). */
+static char *suspended_rel(const char *name, cage_err_t *err)
+{
+	char *rel = NULL;
+	if (!valid_name(name)) {
+		cage_err_set(err, "'%.64s' is not a user name CageFS can record", name);
+		return NULL;
+	}
+	if (asprintf(&rel, "users.suspended/%s", name) < 0) {
+		cage_err_sys(err, ENOMEM, "path");
+		return NULL;
+	}
+	return rel;
+}
+
+int cage_user_suspended(const struct cage_paths *p, const char *name, cage_err_t *err)
+{
+	_cleanup_free_ char *rel = suspended_rel(name, err);
+	return rel ? marker(p, rel, err) : -1;
+}
+
+int cage_user_set_suspended(const struct cage_paths *p, const char *name, bool suspended, cage_err_t *err)
+{
+	_cleanup_free_ char *rel = suspended_rel(name, err);
+	_cleanup_free_ char *dir = etc_file(p, "users.suspended");
+	if (!rel || !dir)
+		return rel ? cage_err_sys(err, ENOMEM, "path") : -1;
+	int was = marker(p, rel, err);
+	if (was < 0 || was == suspended)
+		return was < 0 ? -1 : 0;
+	if (suspended && (mkdir(p->etc, 0755) < 0 && errno != EEXIST))
+		return cage_err_sys(err, errno, "cannot create %s", p->etc);
+	if (suspended && (mkdir(dir, 0755) < 0 && errno != EEXIST))
+		return cage_err_sys(err, errno, "cannot create %s", dir);
+	return set_marker(p, rel, suspended, err) < 0 ? -1 : 1;
+}
+
+/* One list's marker of NAME: removed, or renamed to NEW_NAME. */
+static int marker_move(const struct cage_paths *p, const char *list, const char *name, const char *new_name,
+		       cage_err_t *err)
+{
+	_cleanup_free_ char *from = NULL, *to = NULL;
+	if (asprintf(&from, "%s/%s/%s", p->etc, list, name) < 0 ||
+	    (new_name && asprintf(&to, "%s/%s/%s", p->etc, list, new_name) < 0))
+		return cage_err_sys(err, ENOMEM, "path");
+	int rc = to ? rename(from, to) : unlink(from);
+	if (rc == 0)
+		return 1;
+	return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot %s %s", to ? "rename" : "remove", from);
+}
+
+int cage_user_markers_move(const struct cage_paths *p, const char *name, const char *new_name,
+			   cage_err_t *err)
+{
+	if (!valid_name(name) || (new_name && !valid_name(new_name)))
+		return cage_err_set(err, "'%.64s' is not a user name CageFS can record",
+				    valid_name(name) ? new_name : name);
+	static const char *const lists[] = {"users.enabled", "users.disabled", "users.suspended"};
+	int moved = 0;
+	for (size_t i = 0; i < 3; i++) {
+		int r = marker_move(p, lists[i], name, new_name, err);
+		if (r < 0)
+			return -1;
+		moved += r;
+	}
+	return moved;
+}
+
+/* Suspension comes before every other rule, the global switch included: a
+ * suspended account must not run at all, and "not caged" would let
+ * cagefs_enter run it uncaged.  So it is a refusal (-1), for every way in. */
+static int refuse_suspended(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
+			    cage_err_t *err)
+{
+	/* Another name of the same uid (an FTP or mail login made with
+	 * useradd -o) is the same account: the uid's own name's suspension
+	 * is its suspension too. */
+	_cleanup_free_ char *canon = NULL;
+	struct passwd *pw = getpwuid(u->uid);
+	if (pw && strcmp(pw->pw_name, u->name) && !(canon = strdup(pw->pw_name)))
+		return cage_err_sys(err, ENOMEM, "name");
+	const char *name = u->name;
+	int s = cage_user_suspended(p, name, err);
+	if (s == 0 && canon)
+		s = cage_user_suspended(p, name = canon, err);
+	if (s == 0)
+		return 0;
+	if (s > 0) {
+		d->suspended = true;
+		snprintf(d->why, sizeof(d->why), "the account is suspended");
+		cage_err_set(err, "%s is suspended (%s/users.suspended/%s)", u->name, p->etc, name);
+	}
+	return -1;
+}
+
 int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
 		     cage_err_t *err)
 {
 	*d = (struct cage_decision){0};
 	if (u->uid == 0)
 		return not_caged(d, "root is never caged");
+	if (refuse_suspended(p, u, d, err) < 0)
+		return -1;
 	int on = cage_global_get(p, err);
 	if (on <= 0)
 		return on < 0 ? -1 : not_caged(d, "CageFS is disabled for every user (%s/cagefs.disabled; "

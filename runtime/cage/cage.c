@@ -48,11 +48,14 @@ static int bundle_config(const struct cage_paths *p, const struct cage_user *u, 
 }
 
 /* The decision for U (bundles/user/users.c): 1 caged, 0 not (said in
- * D), -1 refused because it could not be made (fail closed). */
+ * D), -1 refused because it could not be made (fail closed) or because
+ * the account is suspended. */
 static int decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
 		  cage_err_t *err)
 {
 	int caged = cage_user_decide(p, u, d, err);
+	if (caged < 0 && d->suspended)
+		return cage_err_prefix(err, "%s: refused", u->name);
 	if (caged < 0)
 		return cage_err_prefix(err, "%s: refused: cannot tell whether CageFS applies to this user",
 				       u->name);
@@ -672,4 +675,29 @@ int cage_unmount(const struct cage_paths *p, const char *user, bool kill_them, c
 		}
 	}
 	return cage_pin_release(p, user, err);
+}
+
+/* RUN/DIR/USER.SUFFIX removed: 1 if it was there. */
+static int remove_state(const struct cage_paths *p, const char *dir, const char *user, const char *suffix,
+			cage_err_t *err)
+{
+	char f[4352];
+	snprintf(f, sizeof(f), "%s/%s/%s%s", p->run, dir, user, suffix);
+	if (unlink(f) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot remove %s", f);
+}
+
+/* The lock file goes last, once nothing of the cage is left to lock: an
+ * account that is gone has no entry that could be waiting on it. */
+int cage_forget(const struct cage_paths *p, const char *user, cage_err_t *err)
+{
+	if (!user[0] || strchr(user, '/') || user[0] == '.')
+		return cage_err_set(err, "'%.64s' is not a user name", user);
+	int live = has_pin(p, user);
+	if (cage_unmount(p, user, true, err) < 0)
+		return -1;
+	int bpf = remove_state(p, "seccomp", user, ".bpf", err);
+	int lock = bpf < 0 ? -1 : remove_state(p, "locks", user, "", err);
+	return lock < 0 ? -1 : (live || bpf || lock);
 }

@@ -20,7 +20,7 @@ capture() { OUT=$("$@" 2>"$WORLD/stderr"); RC=$?; ERR=$(cat "$WORLD/stderr"); }
 
 # (control) the file the --version checks compare with, read from the checkout, no program
 like "$VERSION" '^[0-9]+\.[0-9]+\.[0-9]+$' "(control) VERSION holds one version: $VERSION"
-for prog in cagefsctl cagefs-runtime cagefs_enter cagefs_enter_user proxyexecd; do
+for prog in cagefsctl cagefs-runtime cagefs_enter cagefs_enter_user proxyexecd cagefs-hook; do
 	capture "$B/$prog" --version
 	is "$RC:$OUT:$ERR" "0:$prog $VERSION:" "$prog --version prints '$prog $VERSION' on stdout, exit 0"
 	capture "$B/$prog" --help
@@ -89,7 +89,7 @@ help_options() {
 # the entering programs' --help and --version, the runtime's OCI options)
 # for "every option is in the page" to mean something.
 for spec in cagefsctl:cagefsctl:71 cagefs_enter:cagefs_enter:2 cagefs_enter_user:cagefs_enter:2 \
-	cagefs-runtime:cagefs-runtime:12 proxyexecd:proxyexecd:7; do
+	cagefs-runtime:cagefs-runtime:12 proxyexecd:proxyexecd:7 cagefs-hook:cagefs-hook:4; do
 	IFS=: read -r prog page min <<<"$spec"
 	page="$MAN/$page.8"
 	help=$("$B/$prog" --help)
@@ -122,7 +122,7 @@ is "$rc:$("$dest/usr/sbin/cagefsctl" --version 2>&1)" "0:cagefsctl $VERSION" \
 man8=$dest/usr/share/man/man8
 # Each page is what man finds for the name its installed program gives itself.
 for pp in cagefsctl.8:sbin/cagefsctl cagefs_enter.8:bin/cagefs_enter cagefs-runtime.8:sbin/cagefs-runtime \
-	proxyexecd.8:sbin/proxyexecd; do
+	proxyexecd.8:sbin/proxyexecd cagefs-hook.8:sbin/cagefs-hook; do
 	page=${pp%%:*} name=$(usage_name "$dest/usr/${pp#*:}")
 	run "$page installed as it is in contrib/man: the page man finds for the installed ${name:-(no name)}" \
 		sh -c '[ -n "$0" ] && [ "$(MANPATH="$1" man -w "$0")" = "$2" ] && cmp "$3" "$2"' \
@@ -135,11 +135,11 @@ is "$(MANPATH="$dest/usr/share/man" man -w "$uname" 2>&1)" "$man8/cagefs_enter.8
 	"man finds cagefs_enter_user in the installed tree, as cagefs_enter.8"
 like "$(MANPATH="$dest/usr/share/man" MANWIDTH=100 man "$uname" 2>&1 | col -b)" \
 	"cagefs_enter, cagefs_enter_user - run a command" "... and shows cagefs_enter's page"
-names=$( (for p in sbin/cagefsctl sbin/cagefs-runtime sbin/cagefs_enter_user bin/cagefs_enter sbin/proxyexecd; do
+names=$( (for p in sbin/cagefsctl sbin/cagefs-runtime sbin/cagefs_enter_user bin/cagefs_enter sbin/proxyexecd sbin/cagefs-hook; do
 	usage_name "$dest/usr/$p"; done; echo pam_cagefs) | sed 's/$/.8/' | LC_ALL=C sort | tr '\n' ' ')
 is "$(LC_ALL=C ls "$man8" | tr '\n' ' ')|$names" \
-	"cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 proxyexecd.8 |cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 proxyexecd.8 " \
-	"the man8 directory holds the six pages, one for each installed program by the name it gives itself, and the PAM module's"
+	"cagefs-hook.8 cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 proxyexecd.8 |cagefs-hook.8 cagefs-runtime.8 cagefs_enter.8 cagefs_enter_user.8 cagefsctl.8 pam_cagefs.8 proxyexecd.8 " \
+	"the man8 directory holds the seven pages, one for each installed program by the name it gives itself, and the PAM module's"
 pamdir=$(make -s -C "$TOP" print-pamdir)
 is "$(nm -D --defined-only "$dest$pamdir/pam_cagefs.so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' ')|$(cat "$dest/usr/share/pam-configs/cagefs" | grep -c pam_cagefs.so)" \
 	"pam_sm_close_session pam_sm_open_session |1" \

@@ -11,16 +11,16 @@ cd "$(dirname "$0")/../.." || exit 1
 # Layer of a folder or of a public header (by name).
 declare -A layer=(
 	[runtime/core]=0 [seccomp]=1 [bundles/skeleton]=2 [bundles/user]=2
-	[runtime/oci]=3 [runtime/cage]=4 [runtime/container]=4 [proxy]=5 [runtime/sanity]=5 [cli]=6 [pam]=6
+	[runtime/oci]=3 [runtime/cage]=4 [runtime/container]=4 [proxy]=5 [runtime/sanity]=5 [hooks]=6 [cli]=7 [pam]=7
 	[error.h]=0 [log.h]=0 [strvec.h]=0 [hashset.h]=0 [safefs.h]=0 [lock.h]=0
 	[paths.h]=0 [cleanup.h]=0 [ini.h]=0 [proc.h]=0 [json.h]=0 [inherit.h]=0
 	[seccomp.h]=1
 	[config.h]=2 [elf.h]=2 [skeleton.h]=2 [mountcfg.h]=2 [bundle.h]=2 [users.h]=2 [limits.h]=2 [reconfigure.h]=2
 	[tmpwatch.h]=2
 	[oci.h]=3 [cage.h]=4 [container.h]=4 [session_cgroup.h]=4
-	[proxy.h]=5 [sanity.h]=5
+	[proxy.h]=5 [sanity.h]=5 [hooks.h]=6
 )
-folders="runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy runtime/sanity cli pam"
+folders="runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy runtime/sanity hooks cli pam"
 
 # Every public header has a layer.
 for h in runtime/include/cagefs/*.h; do
@@ -74,7 +74,7 @@ is "${#bad[@]}" 0 "no file of $n reaches up a layer or into another folder's int
 for b in "${bad[@]}"; do diag "$b"; done
 
 # Nothing is left outside the layers.
-stray=$(find runtime bundles seccomp proxy -name '*.c' | grep -v -E "^($(echo $folders | tr ' ' '|'))/[^/]+\.c$|^runtime/pin/")
+stray=$(find runtime bundles seccomp proxy hooks -name '*.c' | grep -v -E "^($(echo $folders | tr ' ' '|'))/[^/]+\.c$|^runtime/pin/")
 is "$stray" "" "every library source is in a layer's folder"
 
 # One JSON module (docs/ARCHITECTURE.md §4.12): yajl is included by

@@ -150,10 +150,26 @@ int main(void)
 	expect("a/b", 1503, -1, "'a/b' is not a user name CageFS can record",
 	       "a name no list can hold: no decision");
 
+	/* Suspended (issue 13): a refusal, never "not caged" (which would let
+	 * cagefs_enter run the user uncaged), whatever the lists or the
+	 * global switch say; lifted, the lists decide again. */
+	char before[1200];
+	int rc0 = decide("alice", 1500, before, sizeof(before));
+	dir("users.suspended");
+	put("users.suspended/alice", "");
+	char susp[300];
+	snprintf(susp, sizeof(susp), "alice is suspended (%s/users.suspended/alice)", etc);
+	expect("alice", 1500, -1, susp, "a suspended user: refused");
+	put("cagefs.disabled", "");
+	expect("alice", 1500, -1, susp, "... with CageFS switched off too");
+	rm("cagefs.disabled");
+	rm("users.suspended/alice");
+	expect("alice", 1500, rc0, before, "unsuspended: the lists decide as before");
+
 	/* The configuration directory itself unusable. */
 	paths.etc = "/dev/null";
 	expect("alice", 1500, -1,
-	       "cannot tell whether /dev/null/cagefs.disabled exists: Not a directory",
+	       "cannot tell whether /dev/null/users.suspended/alice exists: Not a directory",
 	       "/etc/cagefs not a directory: no decision");
 	paths.etc = etc;
 	rm("");

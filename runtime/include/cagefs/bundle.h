@@ -106,6 +106,11 @@ int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u
 
 /* --clean-var-cagefs: remove bundles of users that no longer exist. */
 int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *err);
+/* USER's bundles removed from every /var/cagefs/NN but KEEP_PREFIX's (NULL:
+ * from all): a deleted or renamed account, or one whose uid changed.
+ * *REMOVED counts them (0 on a repeat). */
+int cage_bundles_remove_user(const struct cage_paths *p, const char *user, const char *keep_prefix,
+			     size_t *removed, cage_err_t *err);
 /* --remove-all: CageFS disabled (Disable All mode, cagefs.disabled), the
  * skeleton and /var/cagefs removed; /etc/cagefs is kept. */
 int cage_remove_all(const struct cage_paths *p, cage_err_t *err);

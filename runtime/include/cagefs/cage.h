@@ -78,6 +78,12 @@ int cage_ns_inode(const struct cage_paths *p, const char *user, ino_t *ino, cage
 /* Unpin USER's cage; with kill, first SIGKILL every process inside it
  * (manual: --remount "will kill all current processes"). */
 int cage_unmount(const struct cage_paths *p, const char *user, bool kill, cage_err_t *err);
+/* An account that is gone (deleted, or renamed away from USER): its cage
+ * dropped as cage_unmount(kill) does — only the processes inside USER's
+ * cage, never another one —, and the runtime state of the name removed
+ * (RUN/seccomp/USER.bpf, RUN/locks/USER).  1 if anything was there, 0 if
+ * nothing was (a repeat), -1 on error. */
+int cage_forget(const struct cage_paths *p, const char *user, cage_err_t *err);
 /* Detach DIR and every mount below it inside USER's live cage: the number
  * of mounts detached (0: none, or no cage), -1 on error. */
 int cage_unmount_dir(const struct cage_paths *p, const char *user, const char *dir, cage_err_t *err);

@@ -4,6 +4,8 @@
  *   enable.all              present: mode "Enable All", else "Disable All"
  *   users.enabled/USER      enabled in "Disable All" mode
  *   users.disabled/USER     disabled in "Enable All" mode
+ *   users.suspended/USER    suspended (cagefs-hook user-suspended): every
+ *                           entry refused, whatever the mode or switch
  *   exclude/FILE            files listing users never caged, one per line
  *   cagefs.disabled         present: CageFS is off for everyone (--disable-cagefs)
  *   cagefs.ini min_uid=N    the minimum uid (default: UID_MIN of /etc/login.defs)
@@ -57,15 +59,32 @@ int cage_user_enabled(const struct cage_paths *p, const char *name, cage_err_t *
 int cage_user_set_enabled(const struct cage_paths *p, const char *name, bool enabled,
 			  cage_err_t *err);
 
+/* Suspension (cagefs-hook user-suspended, docs/ARCHITECTURE.md §4.23):
+ * 1 suspended, 0 not, -1 if that cannot be told (the marker is unreadable,
+ * or no marker can name NAME). */
+int cage_user_suspended(const struct cage_paths *p, const char *name, cage_err_t *err);
+/* Create or remove users.suspended/NAME: 1 if it changed, 0 if it already was so. */
+int cage_user_set_suspended(const struct cage_paths *p, const char *name, bool suspended, cage_err_t *err);
+/* Every marker of NAME (users.enabled, users.disabled, users.suspended)
+ * removed (a deleted account), or renamed to NEW_NAME when that is not
+ * NULL (a renamed one; a marker NEW_NAME already has is replaced).  The
+ * number of markers removed or renamed. */
+int cage_user_markers_move(const struct cage_paths *p, const char *name, const char *new_name,
+			   cage_err_t *err);
+
 /* THE answer to "is this user caged?", for every way in (cagefs_enter,
  * cagefs_enter_user, cagefsctl --enter, cagefs-runtime; the PAM module and
  * the proxy): 1 caged; 0 definitely not, with the reason in d->why (root,
  * CageFS switched off, a uid below the minimum, an exclude file, the mode
  * and lists); -1 if it cannot be decided (cagefs.ini malformed, a list or
- * exclude file unreadable: err names the file and line).  Fail closed: a
- * caller never runs a user uncaged on -1 (docs/ARCHITECTURE.md §3). */
+ * exclude file unreadable: err names the file and line), and -1 with
+ * d->suspended for a suspended account, whatever the mode or the global
+ * switch.  Fail closed: a caller never runs a user uncaged on -1
+ * (docs/ARCHITECTURE.md §3), so a suspended user's entry, PAM session and
+ * proxy call are refused by every way in at once. */
 struct cage_decision {
 	bool caged;
+	bool suspended; /* -1 because the account is suspended (not an error) */
 	char why[CAGE_ERR_MSG_MAX]; /* not caged: why, in words for the user */
 };
 int cage_user_decide(const struct cage_paths *p, const struct cage_user *u, struct cage_decision *d,
