@@ -278,15 +278,23 @@ static int account_name(uid_t uid, char *out, size_t size, cage_err_t *err)
 	return 0;
 }
 
+/* Every entry asks this: the passwd lookup of the account's name is made
+ * only when the file has a line a name could select (no file, or a
+ * default line alone, costs one small read). */
 static int limits_of_uid(const struct cage_paths *p, uid_t uid, struct cage_limits *l, cage_err_t *err)
 {
-	char name[256];
+	char name[256] = "";
 	struct cage_limits_file f;
-	if (account_name(uid, name, sizeof(name), err) < 0 || cage_limits_load(p, &f, err) < 0)
+	if (cage_limits_load(p, &f, err) < 0)
 		return -1;
-	cage_limits_of(&f, name, l);
+	bool per_user = false;
+	for (size_t i = 0; i < f.n; i++)
+		per_user |= strcmp(f.lines[i].name, CAGE_LIMITS_DEFAULT) != 0;
+	int rc = per_user ? account_name(uid, name, sizeof(name), err) : 0;
+	if (rc == 0)
+		cage_limits_of(&f, name[0] ? name : NULL, l);
 	cage_limits_file_free(&f);
-	return 0;
+	return rc;
 }
 
 int cage_limits_join(const struct cage_paths *p, const struct cage_user *u, cage_err_t *err)
