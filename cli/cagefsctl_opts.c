@@ -32,6 +32,7 @@ static int run_delrpm(struct ctl *c) { return ctl_addrpm(c, false); }
 #define USERS "Users (run as: cagefsctl [OPTIONS] username [more usernames])"
 #define PHP "PHP Selector (CloudLinux only: not provided by this implementation)"
 #define COMMON "Common options"
+#define LEARN "Seccomp learning (run as: cagefsctl --seccomp-learn USER [SECONDS])"
 #define LIMITS "Resource limits (run as: cagefsctl --set-limits USER|default KEY=VALUE ...)"
 
 static const struct ctl_action actions[] = {
@@ -103,6 +104,11 @@ static const struct ctl_action actions[] = {
 	{"limits", 0, ctl_limits, false, false, LIMITS,
 	 "show the limits of every line of /etc/cagefs/limits.conf, or of the named users, with memory "
 	 "and processes in use (--json)"},
+	{"seccomp-learn", 0, ctl_seccomp_learn, true, false, LEARN,
+	 "for SECONDS (default 600), new entries of USER record and allow what the seccomp profile refuses"},
+	{"seccomp-learn-stop", 0, ctl_seccomp_learn_stop, true, false, LEARN, "end USER's learning now"},
+	{"seccomp-report", 0, ctl_seccomp_report, true, false, LEARN,
+	 "what USER's learning saw, and a proposed override in /etc/cagefs/seccomp.proposed/USER (--json)"},
 	{"disable-cagefs", 0, ctl_disable_cagefs, true, true, COMMON, "disable CageFS"},
 	{"enable-cagefs", 0, ctl_enable_cagefs, true, true, COMMON, "enable CageFS"},
 	{"cagefs-status", 0, ctl_cagefs_status, false, false, COMMON, "print CageFS status: (enabled or disabled)"},

@@ -103,9 +103,14 @@ static const struct named kernel_flags[] = {
 
 struct walk {
 	bool build;          /* false: only validate */
+	bool learn;          /* building the learning filter (cage_seccomp_compile_learning) */
+	cage_seccomp_rule_fn each; /* not building: hand every rule to this */
+	void *each_data;
 	scmp_filter_ctx ctx; /* while building */
 	struct cage_seccomp_guard *guard; /* while validating */
 	uint32_t def_action;
+	uint32_t init_action;  /* the filter's default: def_action, or NOTIFY when learning */
+	bool sendmsg_ruled;    /* learning: sendmsg has a rule of its own */
 	size_t rules;        /* libseccomp rules asked for so far */
 	size_t added;        /* rules actually given to libseccomp */
 	size_t entry;        /* index of the syscalls[] entry being walked */
@@ -368,6 +373,19 @@ static int parse_args(const cage_json *e, const char *path, struct scmp_arg_cmp 
 	return 0;
 }
 
+/* Learning mode (seccomp/README.md, "Learning mode"): a call the profile
+ * refuses goes to the supervisor instead, which lets the kernel carry it
+ * out as if there were no filter.  Allowed and logged calls stay as they
+ * are.  sendmsg keeps its action: the entering process hands the filter's
+ * listener to the supervisor with it, after the filter is loaded and before
+ * anyone holds the listener, so a notified sendmsg would wait forever. */
+static uint32_t learning_action(uint32_t action, int nr)
+{
+	if (action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG || nr == SCMP_SYS(sendmsg))
+		return action;
+	return SCMP_ACT_NOTIFY;
+}
+
 static int add_rules(struct walk *w, const char *path, const char *name, uint32_t action,
 		     const struct scmp_arg_cmp *conds, size_t n, bool or_mode)
 {
@@ -376,6 +394,10 @@ static int add_rules(struct walk *w, const char *path, const char *name, uint32_
 		cage_debug("seccomp: %s: syscall '%s' unknown to libseccomp, skipped", path, name);
 		return 0;
 	}
+	action = w->learn ? learning_action(action, nr) : action;
+	if (action == w->init_action) /* a denial that became NOTIFY, as the default did */
+		return 0;
+	w->sendmsg_ruled |= nr == SCMP_SYS(sendmsg);
 	int rc = 0;
 	if (!or_mode)
 		rc = seccomp_rule_add_array(w->ctx, action, nr, (unsigned)n, n ? conds : NULL);
@@ -399,6 +421,23 @@ static int guard_entry(struct walk *w, const cage_json *names, const struct scmp
 		if (nr != __NR_SCMP_ERROR &&
 		    cage_seccomp_guard_add(w->guard, nr, name, w->entry, conds, n) < 0)
 			return cage_err_sys(w->err, ENOMEM, "syscalls[%zu]", w->entry);
+	}
+	return 0;
+}
+
+/* Hand each rule of an entry to w->each: one per name, and in OR mode
+ * one per condition (the rules libseccomp is given, see the top). */
+static int each_rule(struct walk *w, const cage_json *names, uint32_t action, const struct scmp_arg_cmp *conds,
+		     size_t n, bool or_mode)
+{
+	for (size_t j = 0; j < cage_json_array_len(names); j++) {
+		const char *name = cage_json_string(cage_json_array_at(names, j));
+		for (size_t k = 0; k < (or_mode ? n : 1); k++) {
+			int rc = or_mode ? w->each(name, action, &conds[k], 1, w->each_data)
+					 : w->each(name, action, conds, n, w->each_data);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -430,6 +469,8 @@ static int walk_entry(struct walk *w, const cage_json *e, const char *path)
 			cage_debug("seccomp: %s: action equals defaultAction, entry skipped", path);
 		return 0;
 	}
+	if (w->each)
+		return each_rule(w, names, action, conds, n, or_mode);
 	if (!w->build)
 		return guard_entry(w, names, conds, or_mode ? 1 : n);
 	for (size_t j = 0; j < cage_json_array_len(names); j++) {
@@ -466,15 +507,21 @@ static int walk_pass(struct walk *w, const cage_json *root)
 		return err_at(w->err, "", "expected an object");
 	if (get_action(root, "", "defaultAction", "defaultErrnoRet", &w->def_action, w->err) < 0)
 		return -1;
-	if (w->build && !(w->ctx = seccomp_init(w->def_action)))
+	w->init_action = w->learn ? learning_action(w->def_action, -1) : w->def_action;
+	if (w->build && !(w->ctx = seccomp_init(w->init_action)))
 		return err_at(w->err, "defaultAction", "libseccomp refused it");
-	if (walk_arches(w, root) < 0 || walk_flags(w, root) < 0 || walk_listener(w, root) < 0)
+	if (walk_arches(w, root) < 0 || walk_flags(w, root) < 0 || walk_listener(w, root) < 0 ||
+	    walk_syscalls(w, root) < 0)
 		return -1;
-	return walk_syscalls(w, root);
+	/* Learning with a refusing default: sendmsg keeps it (learning_action). */
+	if (w->build && w->init_action != w->def_action && !w->sendmsg_ruled &&
+	    seccomp_rule_add(w->ctx, w->def_action, SCMP_SYS(sendmsg), 0) < 0)
+		return err_at(w->err, "defaultAction", "libseccomp refused the rule for sendmsg");
+	return 0;
 }
 
 /* Validate fully (guard included) before libseccomp sees a single rule. */
-static int walk(const cage_json *root, scmp_filter_ctx *out, cage_err_t *err)
+static int walk(const cage_json *root, scmp_filter_ctx *out, bool learn, cage_err_t *err)
 {
 	struct cage_seccomp_guard guard = { 0 };
 	struct walk check = { .guard = &guard, .err = err };
@@ -485,7 +532,7 @@ static int walk(const cage_json *root, scmp_filter_ctx *out, cage_err_t *err)
 	if (rc < 0 || !out)
 		return rc;
 
-	struct walk w = { .build = true, .err = err };
+	struct walk w = { .build = true, .learn = learn, .err = err };
 	rc = walk_pass(&w, root);
 	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = w.ctx;
 	if (rc < 0)
@@ -502,13 +549,25 @@ static int walk(const cage_json *root, scmp_filter_ctx *out, cage_err_t *err)
 
 int cage_seccomp_validate(const cage_json *profile, cage_err_t *err)
 {
-	return walk(profile, NULL, err);
+	return walk(profile, NULL, false, err);
 }
 
 int cage_seccomp_compile(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err)
 {
 	*out = NULL;
-	return walk(profile, out, err);
+	return walk(profile, out, false, err);
+}
+
+int cage_seccomp_compile_learning(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err)
+{
+	*out = NULL;
+	return walk(profile, out, true, err);
+}
+
+int cage_seccomp_each_rule(const cage_json *profile, cage_seccomp_rule_fn fn, void *data, cage_err_t *err)
+{
+	struct walk w = { .each = fn, .each_data = data, .err = err };
+	return walk_pass(&w, profile);
 }
 
 int cage_seccomp_flags(const cage_json *profile, unsigned int *out, cage_err_t *err)

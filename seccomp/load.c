@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cagefs/cleanup.h"
+#include "cagefs/log.h"
 
 /* The caller of the setuid cagefs_enter chooses our rlimits: with a small
  * RLIMIT_FSIZE the exported filter could be cut short and cached.  The
@@ -103,11 +105,52 @@ int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct tim
 	return compile_bpf(profile, cache, changed, out, err);
 }
 
-int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err)
+int cage_seccomp_prepare_learning(const cage_json *profile, int sock, struct cage_seccomp_prog *out,
+				  cage_err_t *err)
+{
+	*out = (struct cage_seccomp_prog){ .learning = true, .learn_sock = sock };
+	return cage_seccomp_compile_learning(profile, &out->ctx, err);
+}
+
+/* Give the loaded filter's listener to the supervisor, then drop ours at
+ * once: while this process (or a child forked before exec, the PAM case)
+ * held it, a notification could wait on a reader that is never coming
+ * once the supervisor is gone.  A listener nobody holds makes the kernel
+ * answer ENOSYS: the call is still refused, never let through. */
+static int hand_over(struct cage_seccomp_prog *p, cage_err_t *err)
+{
+	int fd = seccomp_notify_fd(p->ctx);
+	if (fd < 0)
+		return cage_err_set(err, "learning: the seccomp filter has no listener");
+	char cmd = 'F';
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u = {0};
+	struct iovec iov = { &cmd, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n = sendmsg(p->learn_sock, &m, MSG_NOSIGNAL);
+	int e = errno;
+	close(fd);
+	close(p->learn_sock);
+	p->learn_sock = -1;
+	if (n != 1)
+		cage_warn("learning: the supervisor is gone (%s); refused calls fail with ENOSYS", strerror(e));
+	return 0;
+}
+
+int cage_seccomp_load(struct cage_seccomp_prog *p, cage_err_t *err)
 {
 	if (p->ctx) {
 		int rc = seccomp_load(p->ctx);
-		return rc < 0 ? cage_err_sys(err, -rc, "cannot load the seccomp filter") : 0;
+		if (rc < 0)
+			return cage_err_sys(err, -rc, "cannot load the seccomp filter");
+		return p->learning ? hand_over(p, err) : 0;
 	}
 	if (!p->buf)
 		return 0;
@@ -120,6 +163,8 @@ int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err)
 
 void cage_seccomp_prog_free(struct cage_seccomp_prog *p)
 {
+	if (p->learning && p->learn_sock >= 0)
+		close(p->learn_sock); /* not loaded: the supervisor sees a hang-up */
 	free(p->buf);
 	if (p->ctx)
 		seccomp_release(p->ctx);

@@ -24,6 +24,7 @@
 
 #include "cagefs/bundle.h"
 #include "cagefs/cleanup.h"
+#include "cagefs/learn.h"
 #include "cagefs/lock.h"
 #include "cagefs/log.h"
 #include "runtime/oci/cgroup.h"
@@ -31,8 +32,8 @@
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
 
-static int bundle_config(const struct cage_paths *p, const struct cage_user *u, struct cage_oci *oci,
-			 struct timespec *mtime, cage_err_t *err)
+int cage_bundle_config(const struct cage_paths *p, const struct cage_user *u, struct cage_oci *oci,
+		       struct timespec *mtime, cage_err_t *err)
 {
 	_cleanup_free_ char *dir = cage_bundle_dir(p, u->name, u->uid);
 	_cleanup_free_ char *cfg = dir ? cage_path_join(dir, "config.json") : NULL;
@@ -215,7 +216,7 @@ static int ensure(const struct cage_paths *p, const struct cage_user *u, const s
 	if (oci)
 		return create_cage(p, u->name, oci, err);
 	_cleanup_oci_ struct cage_oci own = {0};
-	if (bundle_config(p, u, &own, NULL, err) < 0)
+	if (cage_bundle_config(p, u, &own, NULL, err) < 0)
 		return -1;
 	return create_cage(p, u->name, &own, err);
 }
@@ -242,10 +243,14 @@ static int drop_to_user(const struct cage_oci *oci, cage_err_t *err)
 }
 
 /* The compiled filter of a bundle, cached in RUN/seccomp/USER.bpf while
- * config.json has the time the cache was compiled for (seccomp/load.c). */
+ * config.json has the time the cache was compiled for (seccomp/load.c);
+ * while the user is in learning mode, the learning filter (§4.25). */
 static int prepare_seccomp(const struct cage_paths *p, const char *user, const struct cage_oci *oci,
 			   struct timespec config_mtime, struct cage_seccomp_prog *out, cage_err_t *err)
 {
+	int learn = oci->seccomp ? cage_learn_connect(p, user) : -1;
+	if (learn >= 0)
+		return cage_seccomp_prepare_learning(oci->seccomp, learn, out, err);
 	char dir[4096], cache[4160];
 	snprintf(dir, sizeof(dir), "%s/seccomp", p->run);
 	snprintf(cache, sizeof(cache), "%s/%s.bpf", dir, user);
@@ -391,7 +396,7 @@ static int join_cage(const struct cage_paths *p, const struct cage_user *u, bool
 		     struct cage_seccomp_prog *filter, cage_err_t *err)
 {
 	struct timespec mtime = {0};
-	if (bundle_config(p, u, oci, &mtime, err) < 0)
+	if (cage_bundle_config(p, u, oci, &mtime, err) < 0)
 		return -1;
 	_cleanup_close_ int pfd = pin_pidfd(p, u, oci, err);
 	if (pfd < 0 || (filtered && prepare_seccomp(p, u->name, oci, mtime, filter, err) < 0))

@@ -3,9 +3,16 @@
 #define CAGEFS_CAGE_INTERNAL_H
 
 #include <sys/types.h>
+#include <time.h>
 #include "cagefs/cage.h"
 #include "cagefs/error.h"
 #include "cagefs/paths.h"
+
+struct cage_oci;
+struct cage_user;
+/* U's config.json (cage.c) into OCI, and the time it last changed. */
+int cage_bundle_config(const struct cage_paths *p, const struct cage_user *u, struct cage_oci *oci,
+		       struct timespec *mtime, cage_err_t *err);
 
 /* Pins (pins.c): the process holding USER's namespaces. */
 pid_t cage_pin_pid(const struct cage_paths *p, const char *user); /* 0: none */

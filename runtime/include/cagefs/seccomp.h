@@ -11,7 +11,9 @@
 #define CAGEFS_SECCOMP_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <seccomp.h>
 
@@ -46,6 +48,20 @@ int cage_seccomp_validate(const cage_json *profile, cage_err_t *err);
  * refuses setns/unshare/mount, which the runtime itself needs before that. */
 int cage_seccomp_compile(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err);
 
+/* The learning filter of PROFILE (seccomp/README.md, "Learning mode"):
+ * every call the profile refuses returns SCMP_ACT_NOTIFY instead, for a
+ * supervisor to record and let through; allowed and logged calls, and
+ * sendmsg (it hands the listener over), keep their action. */
+int cage_seccomp_compile_learning(const cage_json *profile, scmp_filter_ctx *out, cage_err_t *err);
+
+/* Every rule of a valid PROFILE as libseccomp is given it (runc's
+ * semantics: one per name, and one per condition where an entry repeats
+ * an argument index); entries whose action is the default are skipped.
+ * FN returns 0 to go on, -1 to stop with ERR set. */
+typedef int (*cage_seccomp_rule_fn)(const char *name, uint32_t action, const struct scmp_arg_cmp *conds,
+				    size_t n, void *data);
+int cage_seccomp_each_rule(const cage_json *profile, cage_seccomp_rule_fn fn, void *data, cage_err_t *err);
+
 /* The profile's "flags" as seccomp(2) SECCOMP_FILTER_FLAG_* bits, for a
  * caller that exports the filter (seccomp_export_bpf) and loads the BPF
  * itself: libseccomp applies them only in seccomp_load. */
@@ -55,6 +71,38 @@ int cage_seccomp_flags(const cage_json *profile, unsigned int *flags, cage_err_t
 int cage_seccomp_default(cage_json **out, cage_err_t *err);
 /* Its JSON text, e.g. for `cagefsctl` to show or install it. */
 const char *cage_seccomp_default_text(size_t *len);
+
+/* ---- what learning mode saw (learn.c) ---- */
+
+/* Calls of one program that one refusing rule matched.  Strings are
+ * printable ASCII (anything else is written \xNN). */
+struct cage_seccomp_seen {
+	char *syscall;     /* "getcwd" */
+	char *rule;        /* the rule's conditions, override syntax ("" none) */
+	char *values;      /* the arguments it matched on, first call ("a1=0x5412") */
+	char *program;     /* the caller's executable */
+	unsigned long long count;
+	time_t first, last;
+};
+struct cage_seccomp_record {
+	struct cage_seccomp_seen *v;
+	size_t n, cap;
+	uint64_t dropped;  /* calls beyond the record's bound */
+	time_t started, until;
+};
+/* Count one call (AUDIT_ARCH ARCH, syscall NR, ARGS) by PROGRAM that
+ * PROFILE refuses, under the rule that refuses it.  -1: out of memory. */
+int cage_seccomp_record_call(struct cage_seccomp_record *r, const cage_json *profile, uint32_t arch, int nr,
+			     const uint64_t args[6], const char *program, time_t now);
+int cage_seccomp_record_json(const struct cage_seccomp_record *r, char **out, size_t *len, cage_err_t *err);
+int cage_seccomp_record_parse(const char *text, size_t len, const char *name, struct cage_seccomp_record *r,
+			      cage_err_t *err);
+void cage_seccomp_record_free(struct cage_seccomp_record *r);
+/* The override USER's admin may install: CURRENT (the override in force,
+ * LEN bytes, may be NULL) with its lines for the learned rules commented
+ * out, then "allow SYSCALL CONDITIONS" for each rule seen. */
+int cage_seccomp_proposal(const struct cage_seccomp_record *r, const char *user, const char *current,
+			  size_t len, char **out, cage_err_t *err);
 
 /* ---- loading (load.c) ---- */
 
@@ -69,13 +117,19 @@ struct cage_seccomp_prog {
 	void *buf;
 	unsigned int flags;       /* the profile's SECCOMP_FILTER_FLAG_* */
 	scmp_filter_ctx ctx;
+	bool learning;            /* ctx is a learning filter; its listener goes to learn_sock */
+	int learn_sock;           /* a learning supervisor (runtime/cage/learn.c) */
 };
 /* PROFILE's filter, read from CACHE if that was compiled from the profile
  * as it was at CHANGED (the time it last changed: the cache carries it),
  * else compiled and written there. */
 int cage_seccomp_prepare(const cage_json *profile, const char *cache, struct timespec changed,
 			 struct cage_seccomp_prog *out, cage_err_t *err);
-int cage_seccomp_load(const struct cage_seccomp_prog *p, cage_err_t *err);
+/* The learning filter of PROFILE, never cached; loading it hands the
+ * filter's listener to the supervisor connected at SOCK (taken over). */
+int cage_seccomp_prepare_learning(const cage_json *profile, int sock, struct cage_seccomp_prog *out,
+				  cage_err_t *err);
+int cage_seccomp_load(struct cage_seccomp_prog *p, cage_err_t *err);
 void cage_seccomp_prog_free(struct cage_seccomp_prog *p);
 static inline void cage_seccomp_prog_freep(struct cage_seccomp_prog *p) { cage_seccomp_prog_free(p); }
 #define _cleanup_seccomp_prog_ __attribute__((cleanup(cage_seccomp_prog_freep)))
