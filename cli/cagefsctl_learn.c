@@ -27,7 +27,8 @@ static const char *user_arg(struct ctl *c, const char *what)
 static void utc(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "%lld", (long long)t);
 }
 
 /* cagefsctl --seccomp-learn USER [SECONDS] */

@@ -226,11 +226,21 @@ int cage_seccomp_record_json(const struct cage_seccomp_record *r, char **out, si
 
 static int get_time(const cage_json *o, const char *key, time_t *out)
 {
-	long long v;
-	if (cage_json_int(cage_json_get(o, key, CAGE_JSON_NUMBER), 0, INT64_MAX, &v) < 0)
+	long long v; /* up to the year 9999: every time gmtime can show */
+	if (cage_json_int(cage_json_get(o, key, CAGE_JSON_NUMBER), 0, 253402300799LL, &v) < 0)
 		return -1;
 	*out = (time_t)v;
 	return 0;
+}
+
+/* What the supervisor writes is printable ASCII (escaped()): anything
+ * else did not come from it, and must not reach a proposal's lines. */
+static bool printable(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f)
+			return false;
+	return true;
 }
 
 static int seen_of(const cage_json *o, struct cage_seccomp_seen *s)
@@ -239,7 +249,7 @@ static int seen_of(const cage_json *o, struct cage_seccomp_seen *s)
 	char **fields[] = { &s->syscall, &s->rule, &s->values, &s->program };
 	for (size_t k = 0; k < 4; k++) {
 		const char *v = cage_json_string(cage_json_get(o, keys[k], CAGE_JSON_STRING));
-		if (!v || !(*fields[k] = strdup(v)))
+		if (!v || !printable(v) || !(*fields[k] = strdup(v)))
 			return -1;
 	}
 	uint64_t count;
@@ -375,10 +385,12 @@ int cage_seccomp_proposal(const struct cage_seccomp_record *r, const char *user,
 			  size_t len, char **out, cage_err_t *err)
 {
 	struct buf b = {0};
-	char from[32], to[32];
+	char from[32] = "?", to[32] = "?";
 	struct tm tm;
-	strftime(from, sizeof(from), "%Y-%m-%d %H:%M", gmtime_r(&r->started, &tm));
-	strftime(to, sizeof(to), "%Y-%m-%d %H:%M", gmtime_r(&r->until, &tm));
+	if (gmtime_r(&r->started, &tm))
+		strftime(from, sizeof(from), "%Y-%m-%d %H:%M", &tm);
+	if (gmtime_r(&r->until, &tm))
+		strftime(to, sizeof(to), "%Y-%m-%d %H:%M", &tm);
 	put(&b, "# Proposed for %s by cagefsctl --seccomp-report from learning mode\n"
 		"# (%s to %s UTC): the rules the profile refused that were used.\n"
 		"# Review it, then install it with: cagefsctl --seccomp-apply %s\n",
