@@ -42,9 +42,12 @@
 #include "cagefs/seccomp.h"
 #include "cagefs/users.h"
 
-/* Entries, listeners and waiting clients at once; beyond it a new entry's
- * hand-over is refused and its refused calls fail with ENOSYS. */
-#define MAX_FDS 1024
+/* Listeners at once: beyond it a new entry's hand-over is refused and its
+ * refused calls fail with ENOSYS.  Waiting clients (entries between their
+ * connect and their hand-over, a stopper) have room of their own, so that
+ * many entries can never keep --seccomp-learn-stop out. */
+#define MAX_LISTENERS 1024
+#define MAX_FDS (MAX_LISTENERS + 1024)
 
 enum kind { LISTEN, CLIENT, NOTIFY, STOPPER };
 
@@ -58,7 +61,7 @@ struct sup {
 	time_t written;
 	struct pollfd fds[MAX_FDS];
 	enum kind kind[MAX_FDS];
-	size_t n;
+	size_t n, listeners;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -72,16 +75,17 @@ static void on_term(int sig) { (void)sig; stop_asked = 1; }
 static void add_fd(struct sup *s, int fd, enum kind k)
 {
 	if (s->n == MAX_FDS) {
-		cage_warn("learning %s: more than %d entries at once, one refused", s->u->name, MAX_FDS);
 		close(fd);
 		return;
 	}
+	s->listeners += k == NOTIFY;
 	s->fds[s->n] = (struct pollfd){ fd, POLLIN, 0 };
 	s->kind[s->n++] = k;
 }
 
 static void drop_fd(struct sup *s, size_t i)
 {
+	s->listeners -= s->kind[i] == NOTIFY;
 	close(s->fds[i].fd);
 	s->fds[i] = s->fds[--s->n];
 	s->kind[i] = s->kind[s->n];
@@ -158,8 +162,12 @@ static void read_client(struct sup *s, size_t i)
 		return;
 	}
 	drop_fd(s, i);
-	if (passed >= 0)
+	if (passed >= 0 && s->listeners == MAX_LISTENERS) {
+		cage_warn("learning %s: more than %d entries at once, one refused", s->u->name, MAX_LISTENERS);
+		close(passed);
+	} else if (passed >= 0) {
 		add_fd(s, passed, NOTIFY);
+	}
 }
 
 /* The user changed the profile meanwhile (--seccomp-apply): match calls
