@@ -223,6 +223,7 @@ bench: deps all
 	@if [ -x tests/bench/runtime ]; then tests/bench/runtime; fi
 	tests/bench/pam
 	tests/bench/proxy
+	tests/bench/seccomp
 
 # make install builds, then copies the programs of $(B); make install-files
 # copies those of BIN (default $(B)) and builds nothing: the tests install
