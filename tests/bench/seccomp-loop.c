@@ -1,4 +1,4 @@
-/* seccomp-loop getpid|ioctl N: N raw system calls in a tight loop, in 10
+/* seccomp-loop getpid|ioctl|keyctl N: N raw system calls in a tight loop, in 10
  * batches, then one line "NS FILTERS SSB": nanoseconds per call (the
  * median batch's: a preemption spoils one batch, not the figure), the
  * process's number of seccomp filters (Seccomp_filters in
@@ -9,7 +9,8 @@
  * (gcc -static -O2) and runs it inside cages with different seccomp
  * profiles and outside any cage.  getpid is a call no profile mentions;
  * ioctl(FIONREAD) on /dev/null is one the default profile has argument
- * rules for (TIOCSTI and friends), so the filter is run for every call.
+ * rules for (TIOCSTI and friends), so the filter is run for every call;
+ * keyctl is one it refuses (learning mode's round trip, tests/bench/seccomp).
  *
  * seccomp-loop --load-fd FD PROG ARGS...: load the raw BPF program read
  * from FD (a cage's compiled filter, /run/cagefs/seccomp/USER.bpf) under
@@ -81,8 +82,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "--load-fd"))
 		return load_and_exec(atoi(argv[2]), argv + 3);
-	if (argc != 3 || (strcmp(argv[1], "getpid") && strcmp(argv[1], "ioctl"))) {
-		fprintf(stderr, "usage: %s getpid|ioctl N | --load-fd FD PROG ARGS...\n", argv[0]);
+	if (argc != 3 || (strcmp(argv[1], "getpid") && strcmp(argv[1], "ioctl") && strcmp(argv[1], "keyctl"))) {
+		fprintf(stderr, "usage: %s getpid|ioctl|keyctl N | --load-fd FD PROG ARGS...\n", argv[0]);
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -101,6 +102,9 @@ int main(int argc, char **argv)
 		if (argv[1][0] == 'g')
 			for (long i = 0; i < per; i++)
 				syscall(SYS_getpid);
+		else if (argv[1][0] == 'k') /* refused by the default profile */
+			for (long i = 0; i < per; i++)
+				syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* the session keyring */, 0);
 		else
 			for (long i = 0; i < per; i++)
 				syscall(SYS_ioctl, fd, FIONREAD, &avail);
