@@ -109,10 +109,11 @@ static void write_record(struct sup *s)
  * checked again, and a passed fd must be a seccomp listener. */
 static bool is_listener(int fd)
 {
+	static const char want[] = "anon_inode:seccomp notify";
 	char proc[64], link[64] = "";
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(proc, link, sizeof(link) - 1);
-	return n > 0 && !strncmp(link, "anon_inode:seccomp notify", (size_t)n);
+	return n == (ssize_t)strlen(want) && !memcmp(link, want, (size_t)n);
 }
 
 static void accept_client(struct sup *s, int lfd)
