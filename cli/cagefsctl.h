@@ -85,6 +85,7 @@ int ctl_mount_skel(struct ctl *c);
 int ctl_seccomp_learn(struct ctl *c);
 int ctl_seccomp_learn_stop(struct ctl *c);
 int ctl_seccomp_report(struct ctl *c);
+int ctl_seccomp_denials(struct ctl *c);
 int ctl_set_limits(struct ctl *c);
 int ctl_create_virt_mp(struct ctl *c);
 int ctl_create_virt_mp_all(struct ctl *c);

@@ -1,5 +1,5 @@
 /* cagefsctl --seccomp-learn, --seccomp-learn-stop, --seccomp-report:
- * seccomp learning mode (cagefs/learn.h, docs/ARCHITECTURE.md §4.25).
+ * seccomp learning mode; --seccomp-denials: what the kernel logged (cagefs/learn.h, docs/ARCHITECTURE.md §4.25).
  * What learning is and where its files are is the library's; this only
  * parses and prints. */
 #define _GNU_SOURCE
@@ -10,8 +10,10 @@
 #include <time.h>
 
 #include "cagefs/cleanup.h"
+#include "cagefs/denials.h"
 #include "cagefs/json.h"
 #include "cagefs/learn.h"
+#include "cagefs/users.h"
 #include "cagefsctl.h"
 
 #define DEFAULT_SECONDS 600
@@ -135,4 +137,83 @@ int ctl_seccomp_report(struct ctl *c)
 		print_report(user, &r, active, proposal);
 	cage_seccomp_record_free(&r);
 	return rc;
+}
+
+/* ---- cagefsctl --seccomp-denials [USER...] [--json] ---- */
+
+static void denial_row(cage_jgen *g, const struct cage_denial_sum *s)
+{
+	struct cage_user u;
+	cage_err_t ignored = {0};
+	char who[64], act[64], first[64], last[64];
+	char *sys = seccomp_syscall_resolve_num_arch(s->d.arch, s->d.nr);
+	if (cage_user_lookup_uid(s->d.uid, &u, &ignored) == 0) {
+		snprintf(who, sizeof(who), "%s", u.name);
+		cage_user_free(&u);
+	} else {
+		snprintf(who, sizeof(who), "uid %u", (unsigned)s->d.uid);
+	}
+	cage_denial_action(s->d.code, act, sizeof(act));
+	utc(s->first, first, sizeof(first));
+	utc(s->d.when, last, sizeof(last));
+	if (!g) {
+		printf("%-16s %-16s %-18s %6lu  %s  %s (%s)\n", who, sys ? sys : "?", act, s->count, last,
+		       s->d.exe, s->d.comm);
+	} else {
+		cage_jgen_map_open(g);
+		const char *kv[][2] = { { "user", who }, { "syscall", sys ? sys : "?" }, { "action", act },
+					{ "first", first }, { "last", last }, { "exe", s->d.exe }, { "comm", s->d.comm } };
+		for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+			cage_jgen_string(g, kv[i][0]);
+			cage_jgen_string(g, kv[i][1]);
+		}
+		cage_jgen_string(g, "uid");
+		cage_jgen_int(g, s->d.uid);
+		cage_jgen_string(g, "count");
+		cage_jgen_u64(g, s->count);
+		cage_jgen_map_close(g);
+	}
+	free(sys);
+}
+
+int ctl_seccomp_denials(struct ctl *c)
+{
+	uid_t uids[256];
+	size_t nuids = 0, n;
+	unsigned long suppressed;
+	_cleanup_free_ struct cage_denial_sum *v = NULL;
+	for (int i = 0; i < c->nargs && nuids < 256; i++) {
+		struct cage_user u;
+		if (cage_user_lookup(c->args[i], &u, &c->err) < 0)
+			return -1;
+		uids[nuids++] = u.uid;
+		cage_user_free(&u);
+	}
+	if (cage_denials_collect(uids, nuids, &v, &n, &suppressed, &c->err) < 0)
+		return -1;
+	_cleanup_jgen_ cage_jgen *g = c->json ? cage_jgen_new(0) : NULL;
+	if (g) {
+		cage_jgen_map_open(g);
+		cage_jgen_string(g, "suppressed");
+		cage_jgen_u64(g, suppressed);
+		cage_jgen_string(g, "denials");
+		cage_jgen_array_open(g);
+	} else if (n) {
+		printf("%-16s %-16s %-18s %6s  %-23s  %s\n", "USER", "SYSCALL", "ACTION", "COUNT", "LAST", "PROGRAM");
+	}
+	for (size_t i = 0; i < n; i++)
+		denial_row(g, &v[i]);
+	if (g) {
+		_cleanup_free_ char *out = NULL;
+		cage_jgen_array_close(g);
+		cage_jgen_map_close(g);
+		if (cage_jgen_finish(g, &out, NULL, &c->err) < 0)
+			return -1;
+		printf("%s\n", out);
+	} else if (!n) {
+		printf("No seccomp denial in the kernel log%s.\n", nuids ? " for these users" : "");
+	}
+	if (!g && suppressed)
+		printf("The kernel's rate limit dropped %lu audit lines: counts are a lower bound.\n", suppressed);
+	return 0;
 }

@@ -109,6 +109,8 @@ static const struct ctl_action actions[] = {
 	{"seccomp-learn-stop", 0, ctl_seccomp_learn_stop, true, false, LEARN, "end USER's learning now"},
 	{"seccomp-report", 0, ctl_seccomp_report, true, false, LEARN,
 	 "what USER's learning saw, and a proposed override in /etc/cagefs/seccomp.proposed/USER (--json)"},
+	{"seccomp-denials", 0, ctl_seccomp_denials, true, false, LEARN,
+	 "the seccomp denials the kernel logged (log-denials), of all or the named users (--json)"},
 	{"disable-cagefs", 0, ctl_disable_cagefs, true, true, COMMON, "disable CageFS"},
 	{"enable-cagefs", 0, ctl_enable_cagefs, true, true, COMMON, "enable CageFS"},
 	{"cagefs-status", 0, ctl_cagefs_status, false, false, COMMON, "print CageFS status: (enabled or disabled)"},

@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cagefs/denials.h"
 #include "cagefs/seccomp.h"
 
 static cage_json *default_profile(void)
@@ -187,8 +188,35 @@ static void test_record(void)
 	cage_json_free(prof);
 }
 
+static void test_denials(void)
+{
+	static const char kmsg[] = "6,1234,31846670331,-;audit: type=1326 audit(1796313768.615:140): auid=4294967295 "
+				   "uid=2301 gid=2301 ses=4294967295 pid=21950 comm=\"php\" exe=\"/usr/bin/php8.2\" "
+				   "sig=0 arch=c000003e syscall=250 compat=0 ip=0x7f50cc52d829 code=0x50000\n";
+	struct cage_denial d;
+	ok(cage_denial_parse(kmsg, strlen(kmsg), &d) == 1 && d.uid == 2301 && d.pid == 21950 && d.nr == 250 &&
+	   d.arch == 0xc000003e && d.code == 0x50000 && d.when == 1796313768 && !strcmp(d.comm, "php") &&
+	   !strcmp(d.exe, "/usr/bin/php8.2"), "a /dev/kmsg seccomp audit line: uid, pid, syscall, arch, action, time, programs");
+	char act[64];
+	is_str(cage_denial_action(d.code, act, sizeof(act)), "refused (errno)", "... its action in words");
+	/* the kernel writes comm/exe in hex when they hold a space, a quote, a control character */
+	static const char hex[] = "[ 1.0] audit: type=1326 audit(17.5:1): uid=7 pid=9 comm=610A62 exe=2F6120225C "
+				  "arch=c000003e syscall=79 code=0x80000000";
+	ok(cage_denial_parse(hex, strlen(hex), &d) == 1 && !strcmp(d.comm, "a\\x0ab") && !strcmp(d.exe, "/a \"\\x5c"),
+	   "hex-encoded names are decoded and kept printable (%s, %s)", d.comm, d.exe);
+	is_str(cage_denial_action(d.code, act, sizeof(act)), "killed (process)", "... SECCOMP_RET_KILL_PROCESS");
+	static const char other[] = "audit: type=1400 audit(1.0:1): apparmor=\"DENIED\" uid=0 pid=1";
+	ok(cage_denial_parse(other, strlen(other), &d) == 0, "another audit line is not a denial");
+	static const char cut[] = "audit: type=1326 audit(1796313768.615:140): uid=2301 pid=1 arch=c000003e syscall=2";
+	ok(cage_denial_parse(cut, strlen(cut), &d) == 0, "a line cut short (no code=) is not taken");
+	static const char supp[] = "4,99,1,-;kauditd_printk_skb: 12 callbacks suppressed\n";
+	ok(cage_denial_suppressed(supp, strlen(supp)) == 12 && cage_denial_suppressed(kmsg, strlen(kmsg)) == 0,
+	   "the kernel's rate limit: 12 lines suppressed");
+}
+
 int main(void)
 {
+	test_denials();
 	test_learning_compile();
 	test_record();
 	test_learning_filter();
