@@ -110,6 +110,25 @@ static char *escaped(const char *s)
 	return out;
 }
 
+/* A program's name as recorded: escaped, and bounded.  A hostile user
+ * names her programs as long as a path may be (4095 bytes, each \xNN in
+ * the record): 4096 of them made a record the report could not read
+ * (larger than it reads), so --seccomp-report failed for the admin.  A
+ * longer name keeps its head and tail around "\...", which escaped()
+ * never writes (a backslash there always starts \xNN). */
+static char *program_text(const char *program)
+{
+	size_t len = strlen(program), half = CAGE_SECCOMP_MAX_PROGRAM / 2;
+	if (len <= CAGE_SECCOMP_MAX_PROGRAM)
+		return escaped(program);
+	_cleanup_free_ char *head = strndup(program, half), *h = head ? escaped(head) : NULL;
+	_cleanup_free_ char *t = escaped(program + len - half);
+	char *out = NULL;
+	if (!h || !t || asprintf(&out, "%s\\...%s", h, t) < 0)
+		return NULL;
+	return out;
+}
+
 static void seen_free(struct cage_seccomp_seen *s)
 {
 	free(s->syscall);
@@ -167,7 +186,7 @@ int cage_seccomp_record_call(struct cage_seccomp_record *r, const cage_json *pro
 	char *name = seccomp_syscall_resolve_num_arch(arch, nr);
 	char unknown[32];
 	snprintf(unknown, sizeof(unknown), "syscall#%d", nr);
-	_cleanup_free_ char *prog = escaped(program && *program ? program : "?");
+	_cleanup_free_ char *prog = program_text(program && *program ? program : "?");
 	const char *sys = name ? name : unknown;
 	struct cage_seccomp_seen *seen = prog ? find(r, sys, m.rule, prog) : NULL;
 	if (seen) {
@@ -265,7 +284,7 @@ int cage_seccomp_record_parse(const char *text, size_t len, const char *name, st
 {
 	*r = (struct cage_seccomp_record){0};
 	_cleanup_json_ cage_json *t = NULL;
-	if (cage_json_parse(text, len, name, 16u << 20, &t, err) < 0)
+	if (cage_json_parse(text, len, name, CAGE_SECCOMP_MAX_RECORD, &t, err) < 0)
 		return -1;
 	const cage_json *seen = cage_json_get(t, "seen", CAGE_JSON_ARRAY);
 	if (!seen || get_time(t, "started", &r->started) < 0 || get_time(t, "until", &r->until) < 0 ||
@@ -363,7 +382,17 @@ static void put_current(struct buf *b, const struct cage_seccomp_record *r, cons
 	}
 }
 
-/* One "allow" per rule seen, with who made the calls. */
+/* One "allow" per rule seen, with who made the calls.
+ *
+ * Each program's name is quoted: escaped() writes every '"' in it as
+ * \x22, so a name cannot end its quotes early.  Unquoted, a program the
+ * user named "/home/alice/x (1), /usr/sbin/sshd" read as two callers,
+ * sshd among them, in the line the admin decides on.
+ *
+ * A syscall libseccomp has no name for (the record says "syscall#N": the
+ * user can call any number) gets no "allow" line: an override names its
+ * syscalls, and "allow syscall#451" is an unknown syscall to it, so one
+ * such call made the whole proposal impossible to install. */
 static void put_rule(struct buf *b, const struct cage_seccomp_record *r, size_t first)
 {
 	const struct cage_seccomp_seen *s = &r->v[first];
@@ -375,10 +404,13 @@ static void put_rule(struct buf *b, const struct cage_seccomp_record *r, size_t 
 	size_t shown = 0;
 	for (size_t i = first; i < r->n && shown < 5; i++)
 		if (!strcmp(r->v[i].syscall, s->syscall) && !strcmp(r->v[i].rule, s->rule))
-			put(b, "%s %s (%llu)", shown++ ? "," : "", r->v[i].program, r->v[i].count);
+			put(b, "%s \"%s\" (%llu)", shown++ ? "," : "", r->v[i].program, r->v[i].count);
 	if (*s->values)
 		put(b, "; e.g. %s", s->values);
-	put(b, "\nallow %s%s%s\n", s->syscall, *s->rule ? " " : "", s->rule);
+	if (seccomp_syscall_resolve_name(s->syscall) == __NR_SCMP_ERROR)
+		put(b, "\n# not proposed: %s has no name an override can allow\n", s->syscall);
+	else
+		put(b, "\nallow %s%s%s\n", s->syscall, *s->rule ? " " : "", s->rule);
 }
 
 int cage_seccomp_proposal(const struct cage_seccomp_record *r, const char *user, const char *current,

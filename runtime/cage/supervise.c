@@ -59,6 +59,7 @@ struct sup {
 	struct cage_seccomp_record rec;
 	bool dirty;
 	time_t written;
+	size_t written_len;           /* bytes of the record last written */
 	struct pollfd fds[MAX_FDS];
 	enum kind kind[MAX_FDS];
 	size_t n, listeners;
@@ -95,12 +96,13 @@ static void write_record(struct sup *s)
 {
 	char path[4096];
 	_cleanup_free_ char *json = NULL;
-	size_t len;
+	size_t len = 0;
 	cage_err_t err = {0};
 	if (learn_path(s->p, LEARN_RECORD, s->u->name, path, sizeof(path)) < 0 ||
 	    cage_seccomp_record_json(&s->rec, &json, &len, &err) < 0 ||
 	    cage_write_atomic(path, json, len, 0600, &err) < 0)
 		cage_warn("learning %s: the record is not written: %s", s->u->name, err.msg);
+	s->written_len = len;
 	s->dirty = false;
 	s->written = time(NULL);
 }
@@ -190,10 +192,16 @@ static void reread_profile(struct sup *s)
 	s->oci = fresh;
 }
 
-/* The caller's executable as the host sees it, or its name. */
+/* The caller's executable as the host sees it, or its name.
+ *
+ * The name (comm) is the caller's to set (PR_SET_NAME), and the kernel
+ * cannot show the executable of a user who runs it from a path longer
+ * than PATH_MAX (readlink: ENAMETOOLONG): such a program was recorded as
+ * "/usr/bin/php", or whatever it named itself.  So the name is shown as
+ * "[comm: NAME]", never as a path (what readlink gives starts with '/'). */
 static void program_of(pid_t pid, char *buf, size_t size)
 {
-	char proc[64];
+	char proc[64], comm[64];
 	snprintf(proc, sizeof(proc), "/proc/%d/exe", pid);
 	ssize_t n = readlink(proc, buf, size - 1);
 	if (n > 0) {
@@ -202,9 +210,10 @@ static void program_of(pid_t pid, char *buf, size_t size)
 	}
 	snprintf(proc, sizeof(proc), "/proc/%d/comm", pid);
 	_cleanup_close_ int fd = open(proc, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, size - 1) : -1;
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+	comm[n > 0 ? n : 0] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	snprintf(buf, size, "[comm: %s]", comm);
 }
 
 static void answer(struct sup *s, size_t i)
@@ -250,7 +259,12 @@ static void loop(struct sup *s, time_t until)
 		time_t now = time(NULL);
 		if (now >= until)
 			break;
-		if (s->dirty && now > s->written)
+		/* Once a second, and no faster than 256 KiB a second: a user who
+		 * fills the record (up to CAGE_SECCOMP_MAX_RECORD) with a flood of
+		 * new calls would otherwise have root rewrite megabytes a second
+		 * for as long as learning lasts.  The last record is written at
+		 * the end whatever the pace. */
+		if (s->dirty && now > s->written + (time_t)(s->written_len >> 18))
 			write_record(s);
 		long wait = until - now > 1 ? 1000 : (long)(until - now) * 1000;
 		int rc = poll(s->fds, s->n, (int)wait);

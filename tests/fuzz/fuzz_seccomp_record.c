@@ -2,7 +2,8 @@
  * input parses or fails naming the file; what parses writes back to JSON
  * that parses to the same record, and makes a proposal whose every line
  * that is not a comment is one of the learned "allow" lines or a line of
- * the current override (the input itself stands for it): nothing in a
+ * the current override (the input itself stands for it), one for each
+ * rule whose syscall an override can name: nothing in a
  * record (a program's name above all) becomes a line of its own. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +32,9 @@ static void check_proposal(const struct cage_seccomp_record *r)
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)
 			dup |= !strcmp(r->v[i].syscall, r->v[j].syscall) && !strcmp(r->v[i].rule, r->v[j].rule);
-		rules += !dup && !strchr(r->v[i].syscall, '\n') && !strchr(r->v[i].rule, '\n');
+		/* a syscall an override cannot name is proposed as a comment */
+		rules += !dup && !strchr(r->v[i].syscall, '\n') && !strchr(r->v[i].rule, '\n') &&
+			 seccomp_syscall_resolve_name(r->v[i].syscall) != __NR_SCMP_ERROR;
 	}
 	CHECK(allows >= rules);
 	free(prop);

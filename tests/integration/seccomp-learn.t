@@ -82,7 +82,7 @@ like "$out" "  mount +\(every call\) .*/home/alice/sysc" "... mount, by alice's 
 unlike "$out" "uname" "... nothing the profile allows"
 P=/etc/cagefs/seccomp.proposed/alice
 like "$out" "Proposed override: $P" "... and where its proposal is"
-like "$(grep -B1 '^allow getcwd$' $P | head -1)" "^# learned: [0-9]+ calls? by .*/bin/pwd \([0-9]+\)" "the proposal allows getcwd, saying who called it"
+like "$(grep -B1 '^allow getcwd$' $P | head -1)" "^# learned: [0-9]+ calls? by .*/bin/pwd\" \([0-9]+\)" "the proposal allows getcwd, saying who called it"
 like "$(cat $P)" "allow mount" "... and mount"
 json=$("$CTL" --seccomp-report alice --json)
 is "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["user"], d["learning"], sorted({s["syscall"] for s in d["record"]["seen"]}))')" \

@@ -171,8 +171,8 @@ static void test_record(void)
 	ok(prop && strstr(prop, "# replaced by a learned rule below: deny keyctl errno=ENOSYS # old\n") &&
 	   strstr(prop, "\nallow personality\n") && strstr(prop, "\n# mine\n"),
 	   "... the current override kept, its line for a learned rule commented out");
-	ok(prop && strstr(prop, "# learned: 2 calls by /bin/php\\x0aallow ptrace (1), /bin/perl (1)\n"),
-	   "... saying who made the calls");
+	ok(prop && strstr(prop, "# learned: 2 calls by \"/bin/php\\x0aallow ptrace\" (1), \"/bin/perl\" (1)\n"),
+	   "... saying who made the calls, each name quoted");
 	ok(prop && !strstr(prop, "\nallow ptrace"), "... and a program's name never becomes a line");
 	free(prop);
 	cage_seccomp_record_free(&r);
@@ -184,6 +184,40 @@ static void test_record(void)
 	}
 	ok(r.n == 4096 && r.dropped == 904, "the record is bounded: 4096 entries, the rest counted as dropped (%zu, %llu)",
 	   r.n, (unsigned long long)r.dropped);
+	cage_seccomp_record_free(&r);
+
+	/* A hostile user's worst: 4096 programs named by 4095 bytes each
+	 * written \xNN.  The record must stay readable by the report. */
+	char *longest = malloc(4096);
+	memset(longest, 0xff, 4095);
+	longest[4095] = '\0';
+	for (int i = 0; longest && i < 4096; i++) {
+		snprintf(longest, 10, "/%08x", (unsigned)i);
+		longest[9] = (char)0xff;
+		cage_seccomp_record_call(&r, prof, SCMP_ARCH_X86_64, SCMP_SYS(keyctl), none, longest, 1);
+	}
+	free(longest);
+	ok(r.n == 4096 && r.v[0].program && strlen(r.v[0].program) <= 4 * CAGE_SECCOMP_MAX_PROGRAM + 4 &&
+	   strstr(r.v[0].program, "\\..."), "a long program name is kept cut in the middle at \\... (%zu bytes)",
+	   r.v[0].program ? strlen(r.v[0].program) : 0);
+	json = NULL;
+	len = 0;
+	int made = cage_seccomp_record_json(&r, &json, &len, &err);
+	ok(made == 0 && len < CAGE_SECCOMP_MAX_RECORD &&
+	   cage_seccomp_record_parse(json, len, "rec.json", &back, &err) == 0 && back.n == 4096,
+	   "the fullest record a user can make (%zu bytes) is below what the report reads, and parses", len);
+	cage_seccomp_record_free(&back);
+	free(json);
+	cage_seccomp_record_free(&r);
+
+	/* A syscall number libseccomp has no name for. */
+	cage_seccomp_record_call(&r, prof, SCMP_ARCH_X86_64, 1000, none, "/x", 1);
+	prop = NULL;
+	ok(r.n == 1 && !strcmp(r.v[0].syscall, "syscall#1000") &&
+	   cage_seccomp_proposal(&r, "alice", NULL, 0, &prop, &err) == 0 && !strstr(prop, "\nallow ") &&
+	   strstr(prop, "\n# not proposed: syscall#1000 has no name an override can allow\n"),
+	   "an unknown syscall number is recorded, and proposed as a comment, never as an allow line");
+	free(prop);
 	cage_seccomp_record_free(&r);
 	cage_json_free(prof);
 }

@@ -24,6 +24,12 @@
 #define CAGE_SECCOMP_MAX_RULES 4096   /* libseccomp rules one profile may ask for */
 #define CAGE_SECCOMP_MAX_ARGS 64      /* conditions in one syscalls[] entry */
 #define CAGE_SECCOMP_MAX_FILE (1 << 20) /* bytes in a profile file */
+/* Bytes in a learning record (learn.c): what the supervisor can write
+ * when a hostile user fills it (4096 entries, each program's name bounded
+ * to CAGE_SECCOMP_MAX_PROGRAM bytes) stays below it, so the report can
+ * always read what was written. */
+#define CAGE_SECCOMP_MAX_RECORD (16 << 20)
+#define CAGE_SECCOMP_MAX_PROGRAM 256 /* bytes of a program's name kept (head and tail) */
 
 /* Parse `len` bytes of JSON (need not be NUL-terminated) and validate them
  * as an OCI seccomp object.  On success *out owns the tree (free it with
@@ -80,7 +86,8 @@ struct cage_seccomp_seen {
 	char *syscall;     /* "getcwd" */
 	char *rule;        /* the rule's conditions, override syntax ("" none) */
 	char *values;      /* the arguments it matched on, first call ("a1=0x5412") */
-	char *program;     /* the caller's executable */
+	char *program;     /* the caller's executable (at most CAGE_SECCOMP_MAX_PROGRAM
+			    * bytes of it, a longer one cut in the middle at "\...") */
 	unsigned long long count;
 	time_t first, last;
 };
