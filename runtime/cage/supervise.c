@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -328,6 +329,13 @@ static void sup_free(struct sup *s)
  * command (no terminal, no lock fd), SIGTERM ends it cleanly. */
 static void detach(int keep)
 {
+	/* Room for its table: a soft limit of 1024 would turn entries away
+	 * (safely: they get ENOSYS) long before MAX_FDS. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < MAX_FDS + 16) {
+		nofile.rlim_cur = nofile.rlim_max < MAX_FDS + 16 ? nofile.rlim_max : MAX_FDS + 16;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	setsid();
 	if (chdir("/") < 0)
 		_exit(1);
