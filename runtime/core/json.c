@@ -32,6 +32,7 @@ struct cage_json {
 	unsigned char type;       /* enum cage_json_type */
 	bool int_ok;              /* a number: i holds its exact value */
 	bool root;                /* the node cage_json_parse returned */
+	unsigned line;            /* the line of its (last) token, from 1 */
 	size_t len;               /* string: bytes; number: text; array, object: members */
 	long long i;              /* an integer; a boolean: 0 or 1 */
 	union {
@@ -119,6 +120,13 @@ struct builder {
 	char *key;                /* the key just read, for the value that follows */
 	struct cage_json *top;
 	const char *why;          /* set when a callback stops the parse */
+	/* Where the parser is, for each node's line: the whole text is
+	 * parsed in one chunk, so yajl's count of bytes consumed is, inside
+	 * a callback, the offset just past the token it reports. */
+	yajl_handle h;
+	const char *text;
+	size_t len, scanned;      /* newlines counted in text[0, scanned) */
+	unsigned line;            /* 1 + that count */
 };
 
 static const char NOMEM[] = "out of memory";
@@ -148,6 +156,25 @@ static int attach(struct builder *b, struct cage_json *v)
 	return 1;
 }
 
+/* The line of the token a callback reports (of its last byte: a string
+ * cannot span lines, and a container's token is its opening bracket).
+ * Offsets only grow, so the text is scanned once in all. */
+static unsigned token_line(struct builder *b)
+{
+	size_t end = b->h ? yajl_get_bytes_consumed(b->h) : 0;
+	end = end > b->len ? b->len : end ? end - 1 : 0;
+	while (b->scanned < end) {
+		const char *nl = memchr(b->text + b->scanned, '\n', end - b->scanned);
+		if (!nl)
+			break;
+		b->line++;
+		b->scanned = (size_t)(nl - b->text) + 1;
+	}
+	if (b->scanned < end)
+		b->scanned = end;
+	return b->line;
+}
+
 static struct cage_json *add(struct builder *b, enum cage_json_type type)
 {
 	struct cage_json *v = arena_alloc(&b->arena, sizeof(*v), alignof(struct cage_json));
@@ -155,7 +182,7 @@ static struct cage_json *add(struct builder *b, enum cage_json_type type)
 		stop(b, NOMEM);
 		return NULL;
 	}
-	*v = (struct cage_json){.type = (unsigned char)type};
+	*v = (struct cage_json){.type = (unsigned char)type, .line = token_line(b)};
 	return attach(b, v) ? v : NULL;
 }
 
@@ -324,12 +351,17 @@ static int run_parser(struct builder *b, const char *text, size_t len, const cha
 	yajl_handle h = yajl_alloc(&callbacks, NULL, b);
 	if (!h)
 		return cage_err_sys(err, ENOMEM, "%s", name);
+	b->h = h;
+	b->text = text;
+	b->len = len;
+	b->line = 1;
 	yajl_config(h, yajl_allow_comments, 1); /* as yajl_tree_parse, which we replace */
 	size_t off = len;
 	yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st != yajl_status_ok)
 		off = yajl_get_bytes_consumed(h);
-	else
+	b->h = NULL; /* the last chunk's offsets are not the text's */
+	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
 	int rc = 0;
 	if (st != yajl_status_ok && b->why == NOMEM)
@@ -393,6 +425,11 @@ const cage_json *cage_json_get(const cage_json *obj, const char *key, enum cage_
 		if (!strcmp(obj->keys[i], key))
 			return cage_json_is(obj->u.v[i], type) ? obj->u.v[i] : NULL;
 	return NULL;
+}
+
+unsigned cage_json_line(const cage_json *v)
+{
+	return v ? v->line : 0;
 }
 
 const char *cage_json_string(const cage_json *v)
