@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,49 @@
  * (cage_seccomp_load_file), and so is a text given directly. */
 #define MAX_TEXT ((size_t)CAGE_SECCOMP_MAX_FILE)
 
+/* The member KEY (LEN bytes) of OBJ: the last one, so that a "duplicate
+ * key" error points at the second copy. */
+static const cage_json *last_member(const cage_json *obj, const char *key, size_t len)
+{
+	const cage_json *found = NULL;
+	for (size_t i = 0; i < cage_json_object_len(obj); i++) {
+		const char *k = cage_json_object_key(obj, i);
+		if (strlen(k) == len && !memcmp(k, key, len))
+			found = cage_json_object_value(obj, i);
+	}
+	return found;
+}
+
+unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg)
+{
+	/* MSG starts with the JSON path the validator names ("syscalls[3].
+	 * args[0].op: ...", "top level: ..."): followed as far as the tree
+	 * goes, so a missing member gives the line of the object without it. */
+	const cage_json *at = profile;
+	const char *p = msg ? msg : "";
+	while (at && *p) {
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || *end != ']' || !cage_json_array_at(at, i))
+				break;
+			at = cage_json_array_at(at, i);
+			p = end + 1;
+			continue;
+		}
+		size_t n = strcspn(p, ".[: ");
+		if (!n || !last_member(at, p, n))
+			break;
+		at = last_member(at, p, n);
+		p += n;
+		if (*p == '.')
+			p++;
+		else if (*p != '[')
+			break;
+	}
+	return at ? cage_json_line(at) : 0;
+}
+
 int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_json **out,
 			   cage_err_t *err)
 {
@@ -25,8 +69,10 @@ int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_
 	_cleanup_json_ cage_json *tree = NULL;
 	if (cage_json_parse(text, len, name, MAX_TEXT, &tree, err) < 0)
 		return -1;
+	/* Content errors name the line too: an administrator's profile is
+	 * edited by hand, and "syscalls[57]" is no help in a 600-line file. */
 	if (cage_seccomp_validate(tree, err) < 0)
-		return cage_err_prefix(err, "%s", name);
+		return err ? cage_err_prefix(err, "%s:%u", name, cage_seccomp_error_line(tree, err->msg)) : -1;
 	*out = CAGE_STEAL_PTR(tree);
 	return 0;
 }

@@ -26,7 +26,7 @@
 /* Parse `len` bytes of JSON (need not be NUL-terminated) and validate them
  * as an OCI seccomp object.  On success *out owns the tree (free it with
  * cage_json_free).  Errors name the profile and where the problem is:
- * "NAME:LINE:COL: ..." for syntax, "NAME: syscalls[3].action: ..." for
+ * "NAME:LINE:COL: ..." for syntax, "NAME:LINE: syscalls[3].action: ..." for
  * content.  Validation is the schema; libseccomp may still refuse a valid
  * profile at cage_seccomp_compile() time, so tools that check an admin's
  * profile should call both. */
@@ -36,6 +36,13 @@ int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_
 /* Read a profile file (at most 1 MiB) and load it as above; errors are
  * named by `path`. */
 int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err);
+
+/* The line in PROFILE's text of what an error message of the validator
+ * or the compiler (MSG, starting with a JSON path such as
+ * "syscalls[3].args[0].op: ...") is about: the node the path names, or
+ * the deepest one of it the tree has (the object a member is missing
+ * from); 0 if not even the first step is there. */
+unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg);
 
 /* Validate a tree that came from elsewhere (e.g. config.json's linux.seccomp
  * parsed by the spec reader).  Errors carry the JSON path only; prefix them. */
