@@ -44,7 +44,7 @@ unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg)
 			if (end == p + 1 || *end != ']' || !cage_json_array_at(at, i))
 				break;
 			at = cage_json_array_at(at, i);
-			p = end + 1;
+			p = end + 1 + (end[1] == '.');
 			continue;
 		}
 		size_t n = strcspn(p, ".[: ");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 #include "cagefs/mountcfg.h"
 #include "cagefs/paths.h"
 #include "cagefs/strvec.h"
@@ -95,10 +96,12 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 int cage_bundle_etc_text(struct cage_bundle_ctx *c, const struct cage_user *u, char **passwd,
 			 char **group, cage_err_t *err);
 
-/* Write config.json text for a plan (exposed for tests). */
+/* Write config.json text for a plan with the user's seccomp profile
+ * SECCOMP (the server's, or it with the user's override merged in;
+ * exposed for tests). */
 int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u,
-			    const struct cage_mountplan *plan, char **out, size_t *len,
-			    cage_err_t *err);
+			    const struct cage_mountplan *plan, const cage_json *seccomp, char **out,
+			    size_t *len, cage_err_t *err);
 
 /* VAR/.mountpoints: every skeleton mount point a bundle needs, one per line,
  * so that cagefsctl --update/--force keep them in the skeleton. */
