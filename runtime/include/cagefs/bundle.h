@@ -107,6 +107,39 @@ int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u
  * so that cagefsctl --update/--force keep them in the skeleton. */
 #define CAGE_MOUNTPOINTS_FILE ".mountpoints"
 
+/* ---- a user's seccomp filter (seccomp_user.c, docs/ARCHITECTURE.md §4.24) ---- */
+
+/* cagefsctl --seccomp-show USER [--json]: the filter USER's entries get,
+ * linux.seccomp of USER's config.json.  TEXT: described (which override
+ * and server profile, then the rules per action), or with JSON the OCI
+ * object itself.  STALE: NULL, or why the files now give another filter
+ * than config.json's and the command that applies it (in TEXT too when
+ * not JSON). */
+struct cage_seccomp_view {
+	char *text;
+	char *stale;
+};
+int cage_user_seccomp_show(const struct cage_paths *p, const char *user, bool json, struct cage_seccomp_view *v,
+			   cage_err_t *err);
+void cage_seccomp_view_free(struct cage_seccomp_view *v);
+
+/* cagefsctl --seccomp-apply USER [FILE]: FILE (default
+ * ETC/seccomp.proposed/USER) checked as USER's override (read, merged with
+ * the server's profile, compiled), and only then installed as
+ * ETC/seccomp.d/USER (root's, 0644, atomically) and USER's bundle written
+ * as --update-etc USER writes it.  Any error before the install changes
+ * nothing. */
+struct cage_seccomp_applied {
+	char *from, *to;
+	size_t rules;
+	bool installed;         /* false: TO held these bytes already */
+	bool bundle_changed;    /* config.json was written */
+	cage_strvec_t warnings; /* the override's "changes nothing" lines */
+};
+int cage_user_seccomp_apply(const struct cage_paths *p, const char *user, const char *file,
+			    struct cage_seccomp_applied *a, cage_err_t *err);
+void cage_seccomp_applied_free(struct cage_seccomp_applied *a);
+
 /* --clean-var-cagefs: remove bundles of users that no longer exist. */
 int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *err);
 /* USER's bundles removed from every /var/cagefs/NN but KEEP_PREFIX's (NULL:
