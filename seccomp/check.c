@@ -94,6 +94,21 @@ int cage_seccomp_user_profile(const struct cage_paths *p, const cage_json *serve
 	return rc;
 }
 
+int cage_seccomp_override_move(const struct cage_paths *p, const char *name, const char *new_name,
+			       cage_err_t *err)
+{
+	if (!file_name_ok(name) || (new_name && !file_name_ok(new_name)))
+		return cage_err_set(err, "'%.64s' cannot name a file of %s/%s", file_name_ok(name) ? new_name : name,
+				    p->etc, CAGE_SECCOMP_OVERRIDE_DIR);
+	_cleanup_free_ char *from = NULL, *to = NULL;
+	if (asprintf(&from, "%s/%s/%s", p->etc, CAGE_SECCOMP_OVERRIDE_DIR, name) < 0 ||
+	    (new_name && asprintf(&to, "%s/%s/%s", p->etc, CAGE_SECCOMP_OVERRIDE_DIR, new_name) < 0))
+		return cage_err_sys(err, ENOMEM, "path");
+	if ((to ? rename(from, to) : unlink(from)) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : cage_err_sys(err, errno, "cannot %s %s", to ? "rename" : "remove", from);
+}
+
 /* ---- cagefsctl --seccomp-check ---- */
 
 __attribute__((format(printf, 3, 4)))

@@ -144,6 +144,13 @@ int cage_seccomp_server_profile(const struct cage_paths *p, cage_json **out, cha
 int cage_seccomp_user_profile(const struct cage_paths *p, const cage_json *server, const char *user,
 			      cage_json **out, cage_strvec_t *warnings, cage_err_t *err);
 
+/* A user's override follows the account (cagefs-hook, §4.23): removed
+ * with it (NEW_NAME NULL), so that a new account of the same name does not
+ * inherit a filter meant for another, or renamed to NEW_NAME (whose own,
+ * if any, is replaced).  1 if it went or moved, 0 if there was none. */
+int cage_seccomp_override_move(const struct cage_paths *p, const char *name, const char *new_name,
+			       cage_err_t *err);
+
 /* PROFILE for a person: the default action, then per action the syscalls
  * and their conditions in the override syntax.  malloc'd text. */
 int cage_seccomp_describe(const cage_json *profile, char **text, cage_err_t *err);
