@@ -210,7 +210,7 @@ static int regenerate(const struct cage_paths *p, const char *user, struct cage_
 {
 	struct cage_bundle_ctx *ctx = NULL;
 	struct cage_user u = {0};
-	struct cage_bundle_result res;
+	struct cage_bundle_result res = {0};
 	int rc = cage_bundle_ctx_new(p, &ctx, err);
 	if (rc == 0)
 		rc = cage_bundle_ctx_user(ctx, user, &u, err);
