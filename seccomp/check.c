@@ -148,7 +148,8 @@ void cage_seccomp_report_free(struct cage_seccomp_report *r)
 /* Names libseccomp does not know are skipped when the filter is built, as
  * runc and crun skip them: fine for a newer kernel's calls, but a typo
  * ("keyctrl") would deny nothing, so the check says so. */
-static int unknown_names(struct cage_seccomp_report *r, const char *path, const cage_json *profile)
+static int unknown_names(struct cage_seccomp_report *r, const char *path, const cage_json *profile,
+			 const char *text, size_t len)
 {
 	const cage_json *list = cage_json_get(profile, "syscalls", CAGE_JSON_ARRAY);
 	for (size_t i = 0; i < cage_json_array_len(list); i++) {
@@ -158,7 +159,7 @@ static int unknown_names(struct cage_seccomp_report *r, const char *path, const 
 			if (seccomp_syscall_resolve_name(cage_json_string(n)) != __NR_SCMP_ERROR)
 				continue;
 			if (found(r, CAGE_SECCOMP_WARNING, "%s:%u: syscalls[%zu].names[%zu]: unknown syscall '%.64s' "
-				  "(skipped, as runc and crun skip it)", path, cage_json_line(n), i, j,
+				  "(skipped, as runc and crun skip it)", path, cage_json_line(n, text, len), i, j,
 				  cage_json_string(n)) < 0)
 				return -1;
 		}
@@ -170,14 +171,18 @@ static int check_json(struct cage_seccomp_report *r, const char *path)
 {
 	_cleanup_json_ cage_json *prof = NULL;
 	_cleanup_seccomp_ctx_ scmp_filter_ctx ctx = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
 	cage_err_t e = {0};
-	if (cage_seccomp_load_file(path, &prof, &e) < 0)
+	if (cage_seccomp_read_file(path, &text, &len, &e) < 0 ||
+	    cage_seccomp_load_json(text, len, path, &prof, &e) < 0)
 		return found(r, CAGE_SECCOMP_ERROR, "%s", e.msg);
-	if (unknown_names(r, path, prof) < 0)
+	if (unknown_names(r, path, prof, text, len) < 0)
 		return -1;
 	/* What libseccomp refuses is named by its JSON path: give its line. */
 	if (cage_seccomp_compile(prof, &ctx, &e) < 0)
-		return found(r, CAGE_SECCOMP_ERROR, "%s:%u: %s", path, cage_seccomp_error_line(prof, e.msg), e.msg);
+		return found(r, CAGE_SECCOMP_ERROR, "%s:%u: %s", path, cage_seccomp_error_line(prof, text, len, e.msg),
+			     e.msg);
 	return found(r, CAGE_SECCOMP_OK, "%s: ok (a JSON profile)", path);
 }
 

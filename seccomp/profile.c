@@ -30,7 +30,7 @@ static const cage_json *last_member(const cage_json *obj, const char *key, size_
 	return found;
 }
 
-unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg)
+unsigned cage_seccomp_error_line(const cage_json *profile, const char *text, size_t len, const char *msg)
 {
 	/* MSG starts with the JSON path the validator names ("syscalls[3].
 	 * args[0].op: ...", "top level: ..."): followed as far as the tree
@@ -57,7 +57,7 @@ unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg)
 		else if (*p != '[')
 			break;
 	}
-	return at ? cage_json_line(at) : 0;
+	return at ? cage_json_line(at, text, len) : 0;
 }
 
 int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_json **out,
@@ -72,14 +72,15 @@ int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_
 	/* Content errors name the line too: an administrator's profile is
 	 * edited by hand, and "syscalls[57]" is no help in a 600-line file. */
 	if (cage_seccomp_validate(tree, err) < 0)
-		return err ? cage_err_prefix(err, "%s:%u", name, cage_seccomp_error_line(tree, err->msg)) : -1;
+		return err ? cage_err_prefix(err, "%s:%u", name, cage_seccomp_error_line(tree, text, len, err->msg)) : -1;
 	*out = CAGE_STEAL_PTR(tree);
 	return 0;
 }
 
-int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err)
+int cage_seccomp_read_file(const char *path, char **text, size_t *len, cage_err_t *err)
 {
-	*out = NULL;
+	*text = NULL;
+	*len = 0;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
@@ -91,20 +92,32 @@ int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err)
 	_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return cage_err_sys(err, ENOMEM, "%s", path);
-	size_t len = 0;
+	size_t n = 0;
 	for (;;) {
 		/* Read to EOF, not to st_size: the file may change under us. */
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (n < 0 && errno == EINTR)
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (r < 0)
 			return cage_err_sys(err, errno, "%s", path);
-		if (n == 0)
+		if (r == 0)
 			break;
-		len += (size_t)n;
-		if (len > (size_t)st.st_size)
+		n += (size_t)r;
+		if (n > (size_t)st.st_size)
 			return cage_err_set(err, "%s: file grew while being read", path);
 	}
+	*text = CAGE_STEAL_PTR(buf);
+	*len = n;
+	return 0;
+}
+
+int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err)
+{
+	*out = NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	if (cage_seccomp_read_file(path, &buf, &len, err) < 0)
+		return -1;
 	return cage_seccomp_load_json(buf, len, path, out, err);
 }
 

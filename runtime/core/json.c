@@ -32,7 +32,7 @@ struct cage_json {
 	unsigned char type;       /* enum cage_json_type */
 	bool int_ok;              /* a number: i holds its exact value */
 	bool root;                /* the node cage_json_parse returned */
-	unsigned line;            /* the line of its (last) token, from 1 */
+	unsigned off;             /* just past its token in the text (a container's: its bracket) */
 	size_t len;               /* string: bytes; number: text; array, object: members */
 	long long i;              /* an integer; a boolean: 0 or 1 */
 	union {
@@ -120,13 +120,10 @@ struct builder {
 	char *key;                /* the key just read, for the value that follows */
 	struct cage_json *top;
 	const char *why;          /* set when a callback stops the parse */
-	/* Where the parser is, for each node's line: the whole text is
-	 * parsed in one chunk, so yajl's count of bytes consumed is, inside
-	 * a callback, the offset just past the token it reports. */
+	/* Where each node is: the whole text is parsed in one chunk, so
+	 * yajl's count of bytes consumed is, inside a callback, the offset
+	 * just past the token it reports (NULL: not the text's offsets). */
 	yajl_handle h;
-	const char *text;
-	size_t len, scanned;      /* newlines counted in text[0, scanned) */
-	unsigned line;            /* 1 + that count */
 };
 
 static const char NOMEM[] = "out of memory";
@@ -156,23 +153,13 @@ static int attach(struct builder *b, struct cage_json *v)
 	return 1;
 }
 
-/* The line of the token a callback reports (of its last byte: a string
- * cannot span lines, and a container's token is its opening bracket).
- * Offsets only grow, so the text is scanned once in all. */
-static unsigned token_line(struct builder *b)
+/* The offset just past the token a callback reports.  Only the offset:
+ * a line is counted when one is asked for (cage_json_line), so a parse
+ * pays one call per node for it, not a pass over the text. */
+static unsigned token_end(struct builder *b)
 {
 	size_t end = b->h ? yajl_get_bytes_consumed(b->h) : 0;
-	end = end > b->len ? b->len : end ? end - 1 : 0;
-	while (b->scanned < end) {
-		const char *nl = memchr(b->text + b->scanned, '\n', end - b->scanned);
-		if (!nl)
-			break;
-		b->line++;
-		b->scanned = (size_t)(nl - b->text) + 1;
-	}
-	if (b->scanned < end)
-		b->scanned = end;
-	return b->line;
+	return end > UINT_MAX ? UINT_MAX : (unsigned)end;
 }
 
 static struct cage_json *add(struct builder *b, enum cage_json_type type)
@@ -182,7 +169,7 @@ static struct cage_json *add(struct builder *b, enum cage_json_type type)
 		stop(b, NOMEM);
 		return NULL;
 	}
-	*v = (struct cage_json){.type = (unsigned char)type, .line = token_line(b)};
+	*v = (struct cage_json){.type = (unsigned char)type, .off = token_end(b)};
 	return attach(b, v) ? v : NULL;
 }
 
@@ -352,9 +339,6 @@ static int run_parser(struct builder *b, const char *text, size_t len, const cha
 	if (!h)
 		return cage_err_sys(err, ENOMEM, "%s", name);
 	b->h = h;
-	b->text = text;
-	b->len = len;
-	b->line = 1;
 	yajl_config(h, yajl_allow_comments, 1); /* as yajl_tree_parse, which we replace */
 	size_t off = len;
 	yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
@@ -427,9 +411,16 @@ const cage_json *cage_json_get(const cage_json *obj, const char *key, enum cage_
 	return NULL;
 }
 
-unsigned cage_json_line(const cage_json *v)
+unsigned cage_json_line(const cage_json *v, const char *text, size_t len)
 {
-	return v ? v->line : 0;
+	if (!v || !text)
+		return 0;
+	/* The token's last byte: a string cannot span lines. */
+	size_t end = v->off > len ? len : v->off ? v->off - 1 : 0;
+	unsigned line = 1;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + end - p))); p++)
+		line++;
+	return line;
 }
 
 const char *cage_json_string(const cage_json *v)

@@ -38,13 +38,16 @@ int cage_seccomp_load_json(const char *text, size_t len, const char *name, cage_
 /* Read a profile file (at most 1 MiB) and load it as above; errors are
  * named by `path`. */
 int cage_seccomp_load_file(const char *path, cage_json **out, cage_err_t *err);
+/* Its text alone (a regular file, at most 1 MiB), for a caller that
+ * wants lines of it (cage_seccomp_error_line). */
+int cage_seccomp_read_file(const char *path, char **text, size_t *len, cage_err_t *err);
 
-/* The line in PROFILE's text of what an error message of the validator
- * or the compiler (MSG, starting with a JSON path such as
- * "syscalls[3].args[0].op: ...") is about: the node the path names, or
- * the deepest one of it the tree has (the object a member is missing
- * from); 0 if not even the first step is there. */
-unsigned cage_seccomp_error_line(const cage_json *profile, const char *msg);
+/* The line in TEXT (the LEN bytes PROFILE was parsed from) of what an
+ * error message of the validator or the compiler (MSG, starting with a
+ * JSON path such as "syscalls[3].args[0].op: ...") is about: the node the
+ * path names, or the deepest one of it the tree has (the object a member
+ * is missing from); 0 if not even the first step is there. */
+unsigned cage_seccomp_error_line(const cage_json *profile, const char *text, size_t len, const char *msg);
 
 /* Validate a tree that came from elsewhere (e.g. config.json's linux.seccomp
  * parsed by the spec reader).  Errors carry the JSON path only; prefix them. */
