@@ -147,7 +147,7 @@ static int cond_parse(struct parse *ps, struct slice w, struct scmp_arg_cmp *c)
 		i++;
 	if (w.n < 2 || w.p[0] != 'a' || i == 1)
 		return fail(ps, "'%s' is not a condition (%s)", Q(w), COND_SYNTAX);
-	unsigned index = (unsigned)strtoul(w.p + 1, NULL, 10);
+	unsigned index = (unsigned)(w.p[1] - '0'); /* a slice: no strtoul past its end */
 	if (i - 1 > 1 || index > 5)
 		return fail(ps, "'%s': argument a%.*s does not exist (a0..a5)", Q(w), (int)(i - 1), w.p + 1);
 	struct slice rest = {w.p + i, w.n - i}, v;
