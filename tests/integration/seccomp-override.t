@@ -214,4 +214,11 @@ like "$(tr '\n' '|' < "$WORLD/last.out")" "update-etc: 3 users, 2 changed, 0 unc
 is "$(sum "$(config bob)")$(call bob "add_key uname") $(call carol uname) $(call alice "keyctl uname")" \
 	"${before_bob}add_key=EACCES uname=ok  uname=EPERM  keyctl=ok uname=EPERM " \
 	"bob's config.json is left as it was: his entries keep his filter; carol and alice have the new server profile"
+
+# ---- an override removed: the filter it gave stays until the bundle is written ----
+rm $D/alice
+like "$("$CTL" --seccomp-show alice | sed -n 2,4p | tr '\n' '|')" "^override: none \(no $D/alice\)\|server profile: /etc/cagefs/seccomp.json\|not applied yet: the profile the files give now differs from config.json's; run cagefsctl --update-etc alice to apply it\|$" \
+	"alice's override removed: --seccomp-show says her config.json still has what it gave"
+"$CTL" --update-etc alice >/dev/null 2>&1
+is "$(call alice keyctl)$("$CTL" --seccomp-show alice | grep -c 'not applied')" "keyctl=EPERM 0" "--update-etc alice: the server's profile alone again"
 done_testing
