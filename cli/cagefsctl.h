@@ -95,5 +95,8 @@ int ctl_sanity_check(struct ctl *c);
 int ctl_set_tmpwatch(struct ctl *c);
 int ctl_tmpwatch(struct ctl *c);
 int ctl_reconfigure(struct ctl *c);
+int ctl_seccomp_show(struct ctl *c);
+int ctl_seccomp_check(struct ctl *c);
+int ctl_seccomp_apply(struct ctl *c);
 
 #endif

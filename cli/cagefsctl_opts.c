@@ -34,6 +34,7 @@ static int run_delrpm(struct ctl *c) { return ctl_addrpm(c, false); }
 #define COMMON "Common options"
 #define LEARN "Seccomp learning (run as: cagefsctl --seccomp-learn USER [SECONDS])"
 #define LIMITS "Resource limits (run as: cagefsctl --set-limits USER|default KEY=VALUE ...)"
+#define SECCOMP "Seccomp (per-user overrides of the server's profile in /etc/cagefs/seccomp.d/USER)"
 
 static const struct ctl_action actions[] = {
 	{"init", 'i', run_init, true, true, SKEL, "initialize CageFS (create CageFS if it does not exist)"},
@@ -104,6 +105,15 @@ static const struct ctl_action actions[] = {
 	{"limits", 0, ctl_limits, false, false, LIMITS,
 	 "show the limits of every line of /etc/cagefs/limits.conf, or of the named users, with memory "
 	 "and processes in use (--json)"},
+	{"seccomp-show", 0, ctl_seccomp_show, true, false, SECCOMP,
+	 "show the seccomp filter a user's entries get (its config.json), per action, and whether the files "
+	 "changed since (--json: the OCI object)"},
+	{"seccomp-check", 0, ctl_seccomp_check, false, false, SECCOMP,
+	 "check seccomp profiles (.json) and override files with file:line errors; no FILE: "
+	 "/etc/cagefs/seccomp.json and every file of /etc/cagefs/seccomp.d"},
+	{"seccomp-apply", 0, ctl_seccomp_apply, true, true, SECCOMP,
+	 "install FILE (default /etc/cagefs/seccomp.proposed/USER) as USER's override once it checks, and "
+	 "write USER's bundle"},
 	{"seccomp-learn", 0, ctl_seccomp_learn, true, false, LEARN,
 	 "for SECONDS (default 600), new entries of USER record and allow what the seccomp profile refuses"},
 	{"seccomp-learn-stop", 0, ctl_seccomp_learn_stop, true, false, LEARN, "end USER's learning now"},

@@ -23,6 +23,7 @@
 #include "cagefs/lock.h"
 #include "cagefs/proxy.h"
 #include "cagefs/safefs.h"
+#include "cagefs/seccomp.h"
 #include "cagefs/skeleton.h"
 #include "cagefs/users.h"
 
@@ -124,7 +125,12 @@ static int ev_deleted(const struct cage_paths *p, const char *user, char *const 
 		return -1;
 	if (markers)
 		said(r, "%d marker%s of %s removed", markers, markers == 1 ? "" : "s", user);
-	r->changed |= markers > 0;
+	int filter = cage_seccomp_override_move(p, user, NULL, err);
+	if (filter < 0)
+		return -1;
+	if (filter)
+		said(r, "seccomp override of %s removed", user);
+	r->changed |= markers > 0 || filter > 0;
 	if (!r->changed)
 		said(r, "nothing of %s left: nothing to do", user);
 	return 0;
@@ -148,7 +154,12 @@ static int ev_renamed(const struct cage_paths *p, const char *old, char *const *
 		return -1;
 	if (markers)
 		said(r, "%d marker%s renamed to %s", markers, markers == 1 ? "" : "s", new);
-	r->changed |= markers > 0;
+	int filter = cage_seccomp_override_move(p, old, new, err);
+	if (filter < 0)
+		return -1;
+	if (filter)
+		said(r, "seccomp override renamed to %s", new);
+	r->changed |= markers > 0 || filter > 0;
 	return bundle_if_enabled(p, &u, &changed, r, err);
 }
 

@@ -127,6 +127,40 @@ static const struct named *lookup(const struct named *t, size_t n, const char *n
 	return NULL;
 }
 
+int cage_seccomp_action_lookup(const char *name, uint32_t *value)
+{
+	const struct named *a = name ? lookup(actions, ARRAY_LEN(actions), name) : NULL;
+	if (a)
+		*value = a->value;
+	return a ? 0 : -1;
+}
+
+uint32_t cage_seccomp_action_value(const char *name, const cage_json *ret)
+{
+	uint32_t v = SCMP_ACT_KILL_PROCESS;
+	uint64_t data = EPERM; /* as get_action: runc and crun's default */
+	cage_seccomp_action_lookup(name, &v);
+	if (ret)
+		cage_json_u64(ret, &data);
+	if (v == SCMP_ACT_ERRNO(0) || v == SCMP_ACT_TRACE(0))
+		v |= (uint32_t)data & 0xffff;
+	return v;
+}
+
+int cage_seccomp_op_lookup(const char *name)
+{
+	const struct named *o = name ? lookup(ops, ARRAY_LEN(ops), name) : NULL;
+	return o ? (int)o->value : -1;
+}
+
+const char *cage_seccomp_op_name(int op)
+{
+	for (size_t i = 0; i < ARRAY_LEN(ops); i++)
+		if ((int)ops[i].value == op)
+			return ops[i].name;
+	return NULL;
+}
+
 /* "PATH: message"; the empty path is the object itself. */
 __attribute__((format(printf, 3, 4)))
 static int err_at(cage_err_t *err, const char *path, const char *fmt, ...)

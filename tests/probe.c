@@ -4,9 +4,13 @@
  * every entry path.  Facts: ids, capabilities, no_new_privs, seccomp, open
  * fds, cwd, root, mount namespace; then attempts, each made in a child
  * process so one cannot affect the next, reported as "ok" or the errno name
- * (mount=EPERM).  PID is the process to try PTRACE_ATTACH on. */
+ * (mount=EPERM).  PID is the process to try PTRACE_ATTACH on.
+ * probe --call NAME...: only the named system calls, each in a child, the
+ * same way (keyctl=ok, getcwd=ENOSYS, uname=signal31): what a seccomp
+ * filter lets through (tests/integration/seccomp-override.t). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <linux/keyctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,7 +24,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -113,6 +119,23 @@ static int do_ptrace(void)
 	return 0;
 }
 
+/* A new session keyring: harmless, and the keyrings' syscall itself. */
+static int do_keyctl(void) { return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ? -1 : 0; }
+static int do_add_key(void)
+{
+	return syscall(SYS_add_key, "user", "cagefs-probe", "x", 1, KEY_SPEC_PROCESS_KEYRING) < 0 ? -1 : 0;
+}
+static int do_getcwd(void)
+{
+	char buf[PATH_MAX];
+	return syscall(SYS_getcwd, buf, sizeof(buf)) < 0 ? -1 : 0;
+}
+static int do_uname(void)
+{
+	struct utsname u;
+	return uname(&u);
+}
+
 /* Run fn in a child; the child exits with errno (0 on success). */
 static void attempt(const char *key, int (*fn)(void))
 {
@@ -133,8 +156,34 @@ static void attempt(const char *key, int (*fn)(void))
 		printf("%s=signal%d\n", key, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} calls[] = {
+	{"keyctl", do_keyctl}, {"add_key", do_add_key}, {"getcwd", do_getcwd}, {"uname", do_uname},
+	{"mount", do_mount}, {"tiocsti", do_tiocsti},
+};
+
+/* probe --call NAME...: each named call, "NAME=result"; 2 for an unknown one. */
+static int call_only(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		size_t k = 0;
+		while (k < sizeof(calls) / sizeof(*calls) && strcmp(calls[k].name, argv[i]))
+			k++;
+		if (k == sizeof(calls) / sizeof(*calls)) {
+			fprintf(stderr, "probe: no call %s\n", argv[i]);
+			return 2;
+		}
+		attempt(calls[k].name, calls[k].fn);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--call"))
+		return call_only(argc, argv);
 	/* Facts first: nothing opened yet but stdio. */
 	fds();
 	printf("pid=%d\n", getpid());

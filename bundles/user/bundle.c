@@ -72,20 +72,6 @@ static int load_mp(struct cage_bundle_ctx *c, cage_err_t *err)
 	return 0;
 }
 
-/* The admin's own profile, /etc/cagefs/seccomp.json, if there is one (an
- * unreadable one is an error: a silent fall back to the default profile
- * would hand every cage another filter than the admin chose). */
-static int load_seccomp(struct cage_bundle_ctx *c, cage_err_t *err)
-{
-	_cleanup_free_ char *f = cage_path_join(c->paths->etc, "seccomp.json");
-	struct stat st;
-	if (!f)
-		return cage_err_sys(err, ENOMEM, "path");
-	if (lstat(f, &st) < 0 && errno == ENOENT)
-		return cage_seccomp_default(&c->seccomp, err);
-	return cage_seccomp_load_file(f, &c->seccomp, err);
-}
-
 int cage_bundle_ctx_new(const struct cage_paths *p, struct cage_bundle_ctx **out, cage_err_t *err)
 {
 	struct cage_bundle_ctx *c = calloc(1, sizeof(*c));
@@ -101,7 +87,7 @@ int cage_bundle_ctx_new(const struct cage_paths *p, struct cage_bundle_ctx **out
 		return cage_err_sys(err, ENOMEM, "memory");
 	}
 	if (cage_min_uid(p, &c->min_uid, err) < 0 || cage_exclude_load(p, &c->excluded, err) < 0 ||
-	    load_mp(c, err) < 0 || load_seccomp(c, err) < 0 || bundle_load_accounts(c, err) < 0) {
+	    load_mp(c, err) < 0 || cage_seccomp_server_profile(p, &c->seccomp, NULL, err) < 0 || bundle_load_accounts(c, err) < 0) {
 		cage_bundle_ctx_free(c);
 		return -1;
 	}
@@ -497,6 +483,15 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	_cleanup_mountplan_ struct cage_mountplan plan = {0};
 	_cleanup_free_ char *json = NULL;
 	size_t len = 0;
+	/* The user's own filter first, before anything is written: a broken
+	 * override fails this user and leaves the config.json they have,
+	 * never a cage without their filter (docs/ARCHITECTURE.md §4.24). */
+	_cleanup_json_ cage_json *own = NULL;
+	_cleanup_strvec_ cage_strvec_t warnings = {0};
+	if (cage_seccomp_user_profile(c->paths, c->seccomp, u->name, &own, &warnings, err) < 0)
+		return cage_err_prefix(err, "%s", u->name);
+	for (size_t i = 0; i < warnings.n; i++)
+		cage_info("%s", warnings.v[i]);
 	_cleanup_close_ int bfd = make_bundle_dir(c, u->name, u->uid, err);
 	if (bfd < 0 || cage_virtmp_load(&virt, virtf, err) < 0)
 		return cage_err_prefix(err, "%s", u->name);
@@ -511,7 +506,7 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 	};
 	if (cage_mountplan_build(&in, &plan, err) < 0 || write_etc(c, u, bfd, force, res, err) < 0 ||
 	    run_preps(&plan, bfd, u, home_real, res, err) < 0 || skeleton_mountpoints(c, &plan, err) < 0 ||
-	    link_rootfs(bfd, c->skeleton, res, err) < 0 || cage_bundle_config_json(c, u, &plan, &json, &len, err) < 0 ||
+	    link_rootfs(bfd, c->skeleton, res, err) < 0 || cage_bundle_config_json(c, u, &plan, own ? own : c->seccomp, &json, &len, err) < 0 ||
 	    write_if_changed(bfd, "config.json", json, len, 0600, force, res, err) < 0)
 		return cage_err_prefix(err, "%s", u->name);
 	return 0;

@@ -111,7 +111,7 @@ static void gen_mounts(cage_jgen *g, const struct cage_mountplan *plan)
 	cage_jgen_array_close(g);
 }
 
-static void gen_linux(cage_jgen *g, struct cage_bundle_ctx *c)
+static void gen_linux(cage_jgen *g, const cage_json *seccomp)
 {
 	cage_jgen_string(g, "linux");
 	cage_jgen_map_open(g);
@@ -129,16 +129,16 @@ static void gen_linux(cage_jgen *g, struct cage_bundle_ctx *c)
 	str_array(g, "readonlyPaths", readonly_paths, sizeof(readonly_paths) / sizeof(*readonly_paths));
 	/* Nothing mounted inside a cage may propagate back to the host. */
 	kv(g, "rootfsPropagation", "private");
-	if (c->seccomp) {
+	if (seccomp) {
 		cage_jgen_string(g, "seccomp");
-		cage_jgen_value(g, c->seccomp);
+		cage_jgen_value(g, seccomp);
 	}
 	cage_jgen_map_close(g);
 }
 
 int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u,
-			    const struct cage_mountplan *plan, char **out, size_t *len,
-			    cage_err_t *err)
+			    const struct cage_mountplan *plan, const cage_json *seccomp, char **out,
+			    size_t *len, cage_err_t *err)
 {
 	_cleanup_jgen_ cage_jgen *g = cage_jgen_new(CAGE_JGEN_PRETTY);
 	cage_jgen_map_open(g);
@@ -152,7 +152,7 @@ int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u
 	cage_jgen_map_close(g);
 	kv(g, "hostname", c->hostname);
 	gen_mounts(g, plan);
-	gen_linux(g, c);
+	gen_linux(g, seccomp);
 	cage_jgen_map_close(g);
 	if (cage_jgen_finish(g, out, len, err) < 0)
 		return cage_err_prefix(err, "cannot generate config.json for %s", u->name);

@@ -32,6 +32,7 @@ struct cage_json {
 	unsigned char type;       /* enum cage_json_type */
 	bool int_ok;              /* a number: i holds its exact value */
 	bool root;                /* the node cage_json_parse returned */
+	unsigned off;             /* just past its token in the text (a container's: its bracket) */
 	size_t len;               /* string: bytes; number: text; array, object: members */
 	long long i;              /* an integer; a boolean: 0 or 1 */
 	union {
@@ -119,6 +120,10 @@ struct builder {
 	char *key;                /* the key just read, for the value that follows */
 	struct cage_json *top;
 	const char *why;          /* set when a callback stops the parse */
+	/* Where each node is: the whole text is parsed in one chunk, so
+	 * yajl's count of bytes consumed is, inside a callback, the offset
+	 * just past the token it reports (NULL: not the text's offsets). */
+	yajl_handle h;
 };
 
 static const char NOMEM[] = "out of memory";
@@ -148,6 +153,15 @@ static int attach(struct builder *b, struct cage_json *v)
 	return 1;
 }
 
+/* The offset just past the token a callback reports.  Only the offset:
+ * a line is counted when one is asked for (cage_json_line), so a parse
+ * pays one call per node for it, not a pass over the text. */
+static unsigned token_end(struct builder *b)
+{
+	size_t end = b->h ? yajl_get_bytes_consumed(b->h) : 0;
+	return end > UINT_MAX ? UINT_MAX : (unsigned)end;
+}
+
 static struct cage_json *add(struct builder *b, enum cage_json_type type)
 {
 	struct cage_json *v = arena_alloc(&b->arena, sizeof(*v), alignof(struct cage_json));
@@ -155,7 +169,7 @@ static struct cage_json *add(struct builder *b, enum cage_json_type type)
 		stop(b, NOMEM);
 		return NULL;
 	}
-	*v = (struct cage_json){.type = (unsigned char)type};
+	*v = (struct cage_json){.type = (unsigned char)type, .off = token_end(b)};
 	return attach(b, v) ? v : NULL;
 }
 
@@ -324,12 +338,14 @@ static int run_parser(struct builder *b, const char *text, size_t len, const cha
 	yajl_handle h = yajl_alloc(&callbacks, NULL, b);
 	if (!h)
 		return cage_err_sys(err, ENOMEM, "%s", name);
+	b->h = h;
 	yajl_config(h, yajl_allow_comments, 1); /* as yajl_tree_parse, which we replace */
 	size_t off = len;
 	yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st != yajl_status_ok)
 		off = yajl_get_bytes_consumed(h);
-	else
+	b->h = NULL; /* the last chunk's offsets are not the text's */
+	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
 	int rc = 0;
 	if (st != yajl_status_ok && b->why == NOMEM)
@@ -393,6 +409,18 @@ const cage_json *cage_json_get(const cage_json *obj, const char *key, enum cage_
 		if (!strcmp(obj->keys[i], key))
 			return cage_json_is(obj->u.v[i], type) ? obj->u.v[i] : NULL;
 	return NULL;
+}
+
+unsigned cage_json_line(const cage_json *v, const char *text, size_t len)
+{
+	if (!v || !text)
+		return 0;
+	/* The token's last byte: a string cannot span lines. */
+	size_t end = v->off > len ? len : v->off ? v->off - 1 : 0;
+	unsigned line = 1;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + end - p))); p++)
+		line++;
+	return line;
 }
 
 const char *cage_json_string(const cage_json *v)

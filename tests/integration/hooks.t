@@ -89,14 +89,16 @@ is "$("$B/cagefs_enter_user" bob id -un 2>&1)" bob "bob enters"
 useradd -m -u 1603 dave && "$HOOK" user-created dave >/dev/null
 "$CAGEFSCTL" --disable dave >/dev/null 2>&1
 "$HOOK" user-suspended dave >/dev/null
+mkdir -p /etc/cagefs/seccomp.d && echo "allow keyctl" > /etc/cagefs/seccomp.d/dave
 usermod -l dave2 dave
-step "user-renamed: the disabled and suspended markers follow" 0 \
-	"1 bundle of dave removed; 2 markers renamed to dave2; no bundle: CageFS is disabled for dave2 (cagefsctl --enable dave2 enables it)" \
+step "user-renamed: the disabled and suspended markers and the seccomp override follow" 0 \
+	"1 bundle of dave removed; 2 markers renamed to dave2; seccomp override renamed to dave2; no bundle: CageFS is disabled for dave2 (cagefsctl --enable dave2 enables it)" \
 	user-renamed dave dave2
-run "users.disabled/dave2 and users.suspended/dave2" test -f /etc/cagefs/users.disabled/dave2 -a -f /etc/cagefs/users.suspended/dave2
+run "users.disabled/dave2, users.suspended/dave2 and seccomp.d/dave2" test -f /etc/cagefs/users.disabled/dave2 -a -f /etc/cagefs/users.suspended/dave2 -a -f /etc/cagefs/seccomp.d/dave2
 userdel dave2
-step "user-deleted: markers removed" 0 "2 markers of dave2 removed" user-deleted dave2
-is "$(ls /etc/cagefs/users.*/ 2>/dev/null | grep dave)" "" "no marker of dave left"
+step "user-deleted: markers and the seccomp override removed (a new dave2 must not inherit it)" 0 \
+	"2 markers of dave2 removed; seccomp override of dave2 removed" user-deleted dave2
+is "$(ls /etc/cagefs/users.*/ /etc/cagefs/seccomp.d/ 2>/dev/null | grep dave)" "" "no marker or override of dave left"
 
 # Usage errors change nothing and say so (status 2).
 step "an unknown event" 2 "cagefs-hook: error: unknown event 'user-exploded' (user-created, user-deleted, user-renamed, user-modified, user-suspended, user-unsuspended, package-installed)" user-exploded bob

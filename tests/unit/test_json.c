@@ -175,6 +175,34 @@ static void test_accessors(void)
 	cage_json_free(t);
 }
 
+/* Each node knows where it is: the line of a scalar's token, of a
+ * container's bracket. */
+static void test_lines(void)
+{
+	const char *text = "// a comment\n{\n  \"a\": [\n    1,\n    \"two\", 3\n  ],\n  \"b\":\n\n"
+			   "  {\"c\": null}, \"d\": 12345\n}\n";
+	size_t n = strlen(text);
+	cage_json *t = parse(text);
+	const cage_json *a = cage_json_get(t, "a", CAGE_JSON_ARRAY);
+	is_int(cage_json_line(t, text, n), 2, "line of the top object: its '{'");
+	is_int(cage_json_line(a, text, n), 3, "line of an array: its '['");
+	is_int(cage_json_line(cage_json_array_at(a, 0), text, n), 4, "line of a number");
+	is_int(cage_json_line(cage_json_array_at(a, 1), text, n), 5, "line of a string");
+	is_int(cage_json_line(cage_json_array_at(a, 2), text, n), 5, "  and of the next value on that line");
+	const cage_json *b = cage_json_get(t, "b", CAGE_JSON_OBJECT);
+	is_int(cage_json_line(b, text, n), 9, "a value two lines below its key: the value's line");
+	is_int(cage_json_line(cage_json_get(b, "c", CAGE_JSON_ANY), text, n), 9, "null");
+	is_int(cage_json_line(cage_json_get(t, "d", CAGE_JSON_ANY), text, n), 9, "a number at the end of a line");
+	is_int(cage_json_line(NULL, text, n), 0, "NULL: 0");
+	is_int(cage_json_line(t, NULL, 0), 0, "no text: 0");
+	is_int(cage_json_line(cage_json_get(t, "d", CAGE_JSON_ANY), text, 20), 3, "a text shorter than the tree's: "
+	       "counted to its end");
+	cage_json_free(t);
+	t = parse("\"x\"");
+	is_int(cage_json_line(t, "\"x\"", 3), 1, "a document that is one string: line 1");
+	cage_json_free(t);
+}
+
 static int int_of(const char *text, long long min, long long max, long long *out)
 {
 	cage_json *t = parse(text);
@@ -382,6 +410,7 @@ int main(void)
 	test_limits();
 	test_syntax();
 	test_accessors();
+	test_lines();
 	test_numbers();
 	test_escaping();
 	test_generator();

@@ -237,68 +237,68 @@ static void test_gen(void)
 static const struct bad_case {
 	const char *json, *want;
 } bad_cases[] = {
-	{ "[]", "t.json: top level: expected an object" },
-	{ "{}", "t.json: defaultAction: missing" },
-	{ "{\"defaultAction\":1}", "t.json: defaultAction: expected a string" },
-	{ "{\"defaultAction\":\"SCMP_ACT_FOO\"}", "t.json: defaultAction: unknown action 'SCMP_ACT_FOO'" },
+	{ "[]", "t.json:1: top level: expected an object" },
+	{ "{}", "t.json:1: defaultAction: missing" },
+	{ "{\"defaultAction\":1}", "t.json:1: defaultAction: expected a string" },
+	{ "{\"defaultAction\":\"SCMP_ACT_FOO\"}", "t.json:1: defaultAction: unknown action 'SCMP_ACT_FOO'" },
 	{ "{" DA ",\"defaultErrnoRet\":1}",
-	  "t.json: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one" },
+	  "t.json:1: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one" },
 	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}",
-	  "t.json: defaultErrnoRet: expected a non-negative integer" },
-	{ "{" DA "," DA "}", "t.json: defaultAction: duplicate key" },
-	{ "{" DA ",\"syscalls\":{}}", "t.json: syscalls: expected an array of objects" },
-	{ E("1"), "t.json: syscalls[0]: expected an object" },
+	  "t.json:1: defaultErrnoRet: expected a non-negative integer" },
+	{ "{" DA "," DA "}", "t.json:1: defaultAction: duplicate key" },
+	{ "{" DA ",\"syscalls\":{}}", "t.json:1: syscalls: expected an array of objects" },
+	{ E("1"), "t.json:1: syscalls[0]: expected an object" },
 	{ E(R "," R "," R ",{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_FOO\"}"),
-	  "t.json: syscalls[3].action: unknown action 'SCMP_ACT_FOO'" },
-	{ E("{\"names\":[\"mount\"]}"), "t.json: syscalls[0].action: missing" },
+	  "t.json:1: syscalls[3].action: unknown action 'SCMP_ACT_FOO'" },
+	{ E("{\"names\":[\"mount\"]}"), "t.json:1: syscalls[0].action: missing" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}"),
-	  "t.json: syscalls[0].action: SCMP_ACT_NOTIFY needs a seccomp agent; cagefs runs none" },
-	{ E("{\"action\":\"SCMP_ACT_ERRNO\"}"), "t.json: syscalls[0].names: missing" },
+	  "t.json:1: syscalls[0].action: SCMP_ACT_NOTIFY needs a seccomp agent; cagefs runs none" },
+	{ E("{\"action\":\"SCMP_ACT_ERRNO\"}"), "t.json:1: syscalls[0].names: missing" },
 	{ E("{\"names\":\"mount\",\"action\":\"SCMP_ACT_ERRNO\"}"),
-	  "t.json: syscalls[0].names: expected an array of strings" },
+	  "t.json:1: syscalls[0].names: expected an array of strings" },
 	{ E("{\"names\":[\"mount\",7],\"action\":\"SCMP_ACT_ERRNO\"}"),
-	  "t.json: syscalls[0].names[1]: expected a string" },
+	  "t.json:1: syscalls[0].names[1]: expected a string" },
 	{ E("{\"names\":[],\"action\":\"SCMP_ACT_ERRNO\"}"),
-	  "t.json: syscalls[0].names: empty array: at least one syscall name is required" },
-	{ E("{\"names\":[\"\"],\"action\":\"SCMP_ACT_ERRNO\"}"), "t.json: syscalls[0].names[0]: empty string" },
+	  "t.json:1: syscalls[0].names: empty array: at least one syscall name is required" },
+	{ E("{\"names\":[\"\"],\"action\":\"SCMP_ACT_ERRNO\"}"), "t.json:1: syscalls[0].names[0]: empty string" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ALLOW\",\"errnoRet\":1}"),
-	  "t.json: syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one" },
+	  "t.json:1: syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":4095}"),
-	  "t.json: syscalls[0].errnoRet: 4095 is out of range (0..4094)" },
+	  "t.json:1: syscalls[0].errnoRet: 4095 is out of range (0..4094)" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":65536}"),
-	  "t.json: syscalls[0].errnoRet: 65536 is out of range (0..65535)" },
+	  "t.json:1: syscalls[0].errnoRet: 65536 is out of range (0..65535)" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":{}}"),
-	  "t.json: syscalls[0].args: expected an array of objects" },
+	  "t.json:1: syscalls[0].args: expected an array of objects" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[[]]}"),
-	  "t.json: syscalls[0].args[0]: expected an object" },
+	  "t.json:1: syscalls[0].args[0]: expected an object" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
 	    "\"op\":\"SCMP_CMP_EQ\"},{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[1].index: 6 is out of range (0..5)" },
+	  "t.json:1: syscalls[0].args[1].index: 6 is out of range (0..5)" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[0].index: missing" },
+	  "t.json:1: syscalls[0].args[0].index: missing" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":\"0\",\"value\":1,"
 	    "\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[0].index: expected a non-negative integer" },
+	  "t.json:1: syscalls[0].args[0].index: expected a non-negative integer" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1.5,"
 	    "\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[0].value: expected a non-negative integer" },
+	  "t.json:1: syscalls[0].args[0].value: expected a non-negative integer" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":-1,"
 	    "\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[0].value: expected a non-negative integer" },
+	  "t.json:1: syscalls[0].args[0].value: expected a non-negative integer" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
 	    "\"valueTwo\":18446744073709551616,\"op\":\"SCMP_CMP_EQ\"}]}"),
-	  "t.json: syscalls[0].args[0].valueTwo: 18446744073709551616 is out of range (0..18446744073709551615)" },
+	  "t.json:1: syscalls[0].args[0].valueTwo: 18446744073709551616 is out of range (0..18446744073709551615)" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1}]}"),
-	  "t.json: syscalls[0].args[0].op: missing" },
+	  "t.json:1: syscalls[0].args[0].op: missing" },
 	{ E("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
 	    "\"op\":\"SCMP_CMP_FOO\"}]}"),
-	  "t.json: syscalls[0].args[0].op: unknown operator 'SCMP_CMP_FOO'" },
+	  "t.json:1: syscalls[0].args[0].op: unknown operator 'SCMP_CMP_FOO'" },
 	{ "{" DA ",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_Z80\"]}",
-	  "t.json: architectures[1]: unknown architecture 'SCMP_ARCH_Z80'" },
-	{ "{" DA ",\"architectures\":\"SCMP_ARCH_X86_64\"}", "t.json: architectures: expected an array of strings" },
+	  "t.json:1: architectures[1]: unknown architecture 'SCMP_ARCH_Z80'" },
+	{ "{" DA ",\"architectures\":\"SCMP_ARCH_X86_64\"}", "t.json:1: architectures: expected an array of strings" },
 	{ "{" DA ",\"flags\":[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}",
-	  "t.json: flags[0]: unsupported flag 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'" },
-	{ "{" DA ",\"listenerPath\":5}", "t.json: listenerPath: expected a string" },
+	  "t.json:1: flags[0]: unsupported flag 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'" },
+	{ "{" DA ",\"listenerPath\":5}", "t.json:1: listenerPath: expected a string" },
 	{ "{\n  " DA ",\n  x\n}", "t.json:3:3: lexical error: invalid char in json text." },
 	{ "", "t.json:1:1: parse error: premature EOF" },
 	{ "{\n\"a\":", "t.json:2:4: parse error: premature EOF" },
@@ -337,14 +337,14 @@ static void test_bad(void)
 					 i ? "," : "", i);
 	snprintf(big + used, cap - used, "]}]}");
 	v = load(big, &err);
-	is_str(v ? "(accepted)" : err.msg, "t.json: syscalls[0].args: more than 64 conditions",
+	is_str(v ? "(accepted)" : err.msg, "t.json:1: syscalls[0].args: more than 64 conditions",
 	       "65 conditions in one entry are refused");
 	used = (size_t)snprintf(big, cap, "{" DA ",\"syscalls\":[{\"action\":\"SCMP_ACT_ERRNO\",\"names\":[");
 	for (int i = 0; i < 4097; i++)
 		used += (size_t)snprintf(big + used, cap - used, "%s\"mount\"", i ? "," : "");
 	snprintf(big + used, cap - used, "]}]}");
 	v = load(big, &err);
-	is_str(v ? "(accepted)" : err.msg, "t.json: syscalls[0]: profile needs more than 4096 rules",
+	is_str(v ? "(accepted)" : err.msg, "t.json:1: syscalls[0]: profile needs more than 4096 rules",
 	       "4097 rules are refused");
 	free(big);
 
@@ -368,8 +368,8 @@ static void test_load_file(void)
 	fclose(f);
 	is_int(cage_seccomp_load_file(path, &v, &err), -1, "load_file refuses a bad profile");
 	char want[160];
-	snprintf(want, sizeof(want), "%s: syscalls[0].action: missing", path);
-	is_str(err.msg, want, "  naming the file and the JSON path");
+	snprintf(want, sizeof(want), "%s:3: syscalls[0].action: missing", path);
+	is_str(err.msg, want, "  naming the file, the line and the JSON path");
 	f = fopen(path, "w");
 	fputs("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n", f);
 	fclose(f);
@@ -425,7 +425,7 @@ static void test_compile_rules(void)
 #define ME1 "{\"index\":1,\"value\":15,\"valueTwo\":5,\"op\":\"SCMP_CMP_MASKED_EQ\"}"
 #define GP(errno_, ...) "{\"names\":[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":" \
 	errno_ ",\"args\":[" __VA_ARGS__ "]}"
-	const char *want = "t.json: syscalls[0] and syscalls[1] ('getpriority'): two rules with several "
+	const char *want = "t.json:1: syscalls[0] and syscalls[1] ('getpriority'): two rules with several "
 			   "conditions for one syscall, one of them not an equality: libseccomp can loop "
 			   "forever building that; use one multi-condition rule per syscall, or only "
 			   "SCMP_CMP_EQ/SCMP_CMP_MASKED_EQ in them";

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "cagefs/error.h"
+#include "cagefs/json.h"
 #include "cagefs/mountcfg.h"
 #include "cagefs/paths.h"
 #include "cagefs/strvec.h"
@@ -95,14 +96,49 @@ int cage_bundle_generate(struct cage_bundle_ctx *c, const struct cage_user *u, b
 int cage_bundle_etc_text(struct cage_bundle_ctx *c, const struct cage_user *u, char **passwd,
 			 char **group, cage_err_t *err);
 
-/* Write config.json text for a plan (exposed for tests). */
+/* Write config.json text for a plan with the user's seccomp profile
+ * SECCOMP (the server's, or it with the user's override merged in;
+ * exposed for tests). */
 int cage_bundle_config_json(struct cage_bundle_ctx *c, const struct cage_user *u,
-			    const struct cage_mountplan *plan, char **out, size_t *len,
-			    cage_err_t *err);
+			    const struct cage_mountplan *plan, const cage_json *seccomp, char **out,
+			    size_t *len, cage_err_t *err);
 
 /* VAR/.mountpoints: every skeleton mount point a bundle needs, one per line,
  * so that cagefsctl --update/--force keep them in the skeleton. */
 #define CAGE_MOUNTPOINTS_FILE ".mountpoints"
+
+/* ---- a user's seccomp filter (seccomp_user.c, docs/ARCHITECTURE.md §4.24) ---- */
+
+/* cagefsctl --seccomp-show USER [--json]: the filter USER's entries get,
+ * linux.seccomp of USER's config.json.  TEXT: described (which override
+ * and server profile, then the rules per action), or with JSON the OCI
+ * object itself.  STALE: NULL, or why the files now give another filter
+ * than config.json's and the command that applies it (in TEXT too when
+ * not JSON). */
+struct cage_seccomp_view {
+	char *text;
+	char *stale;
+};
+int cage_user_seccomp_show(const struct cage_paths *p, const char *user, bool json, struct cage_seccomp_view *v,
+			   cage_err_t *err);
+void cage_seccomp_view_free(struct cage_seccomp_view *v);
+
+/* cagefsctl --seccomp-apply USER [FILE]: FILE (default
+ * ETC/seccomp.proposed/USER) checked as USER's override (read, merged with
+ * the server's profile, compiled), and only then installed as
+ * ETC/seccomp.d/USER (root's, 0644, atomically) and USER's bundle written
+ * as --update-etc USER writes it.  Any error before the install changes
+ * nothing. */
+struct cage_seccomp_applied {
+	char *from, *to;
+	size_t rules;
+	bool installed;         /* false: TO held these bytes already */
+	bool bundle_changed;    /* config.json was written */
+	cage_strvec_t warnings; /* the override's "changes nothing" lines */
+};
+int cage_user_seccomp_apply(const struct cage_paths *p, const char *user, const char *file,
+			    struct cage_seccomp_applied *a, cage_err_t *err);
+void cage_seccomp_applied_free(struct cage_seccomp_applied *a);
 
 /* --clean-var-cagefs: remove bundles of users that no longer exist. */
 int cage_bundles_clean(const struct cage_paths *p, size_t *removed, cage_err_t *err);

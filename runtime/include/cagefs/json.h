@@ -61,6 +61,11 @@ bool cage_json_is_true(const cage_json *v);
 /* The first member KEY of OBJ, if it has TYPE. */
 const cage_json *cage_json_get(const cage_json *obj, const char *key, enum cage_json_type type);
 const char *cage_json_string(const cage_json *v);
+/* The line (from 1) of V in TEXT, the LEN bytes it was parsed from: of a
+ * scalar's token, of a container's opening bracket; 0 for NULL.  For
+ * messages that name a place in an administrator's file (a seccomp
+ * profile's content errors, docs/ARCHITECTURE.md §4.12). */
+unsigned cage_json_line(const cage_json *v, const char *text, size_t len);
 /* A number's text as written ("1.50", "18446744073709551615"). */
 const char *cage_json_number(const cage_json *v);
 /* An integer (no fraction, no exponent) in [MIN, MAX]: 0 and *OUT (OUT
