@@ -19,27 +19,16 @@
  * likes: the record stays bounded, and says how much it dropped. */
 #define MAX_SEEN 4096
 
-static const char *const op_text[] = {
-	[SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<",  [SCMP_CMP_LE] = "<=",
-	[SCMP_CMP_EQ] = "==", [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">",
-};
-
-/* The conditions in the override syntax: "a1&0xffffffff==0x5412 a0==3". */
+/* The conditions in the override syntax, as an override writes them
+ * ("a1&0xffffffff==0x5412 a0==3"): what the proposal's line says. */
 static void rule_text(const struct scmp_arg_cmp *c, size_t n, char *buf, size_t size)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < size; i++) {
-		const char *sep = i ? " " : "";
-		int w;
-		if (c[i].op == SCMP_CMP_MASKED_EQ)
-			w = snprintf(buf + used, size - used, "%sa%u&0x%" PRIx64 "==0x%" PRIx64, sep, c[i].arg,
-				     (uint64_t)c[i].datum_a, (uint64_t)c[i].datum_b);
-		else
-			w = snprintf(buf + used, size - used, "%sa%u%s%" PRIu64, sep, c[i].arg,
-				     c[i].op < sizeof(op_text) / sizeof(op_text[0]) && op_text[c[i].op]
-					     ? op_text[c[i].op] : "?",
-				     (uint64_t)c[i].datum_a);
+		char one[64];
+		cage_seccomp_cond_format(&c[i], one, sizeof(one));
+		int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", one);
 		used += w > 0 ? (size_t)w : 0;
 	}
 }
@@ -338,48 +327,61 @@ static void put(struct buf *b, const char *fmt, ...)
 	free(s);
 }
 
-/* Does LINE of an override name SYSCALL with exactly RULE's conditions
- * ("deny getcwd errno=ENOSYS  # why" names getcwd, "")?  Such a line
- * is commented out in the proposal: the learned one replaces it, and an
- * override may not give one rule twice. */
-static bool line_is_rule(const char *line, size_t n, const char *sys, const char *rule)
+/* Is R (a rule of the current override) the learned rule SYSCALL RULE,
+ * whatever its verb?  The same conditions as a set, both written by
+ * cage_seccomp_cond_format.  Such a line is commented out in the proposal:
+ * the learned one replaces it, and an override may not give one rule
+ * twice. */
+static bool same_rule(const struct cage_seccomp_rule *r, const char *sys, const char *rule)
 {
-	char l[1024], want[1100];
-	if (n >= sizeof(l))
+	if (strcmp(r->name, sys))
 		return false;
-	memcpy(l, line, n);
-	l[n] = '\0';
-	char *hash = strchr(l, '#');
-	if (hash)
-		*hash = '\0';
-	char *save = NULL, *verb = strtok_r(l, " \t\r", &save);
-	if (!verb || (strcmp(verb, "allow") && strcmp(verb, "deny") && strcmp(verb, "kill") && strcmp(verb, "log")))
+	size_t words = *rule ? 1 : 0;
+	for (const char *p = rule; *p; p++)
+		words += *p == ' ';
+	if (words != r->nconds)
 		return false;
-	char got[1100] = "";
-	for (char *t = strtok_r(NULL, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save))
-		if (strncmp(t, "errno=", 6))
-			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", *got ? " " : "", t);
-	snprintf(want, sizeof(want), "%s%s%s", sys, *rule ? " " : "", rule);
-	return !strcmp(got, want);
+	for (unsigned k = 0; k < r->nconds; k++) {
+		char one[64];
+		cage_seccomp_cond_format(&r->conds[k], one, sizeof(one));
+		size_t n = strlen(one);
+		bool found = false;
+		for (const char *p = rule; *p && !found; p = strchr(p, ' ') ? strchr(p, ' ') + 1 : p + strlen(p))
+			found = !strncmp(p, one, n) && (p[n] == ' ' || p[n] == '\0');
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
-static bool learned(const struct cage_seccomp_record *r, const char *line, size_t n)
+static bool replaced(const struct cage_seccomp_record *r, const struct cage_seccomp_override *o, unsigned line)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (line_is_rule(line, n, r->v[i].syscall, r->v[i].rule))
-			return true;
+	for (size_t k = 0; k < o->n; k++)
+		for (size_t i = 0; o->rules[k].line == line && i < r->n; i++)
+			if (same_rule(&o->rules[k], r->v[i].syscall, r->v[i].rule))
+				return true;
 	return false;
 }
 
-static void put_current(struct buf *b, const struct cage_seccomp_record *r, const char *cur, size_t len)
+/* The current override, line for line, its lines for learned rules
+ * commented out; it must parse (the bundle of its user fails otherwise). */
+static int put_current(struct buf *b, const struct cage_seccomp_record *r, const char *cur, size_t len,
+		       cage_err_t *err)
 {
-	for (size_t pos = 0; pos < len;) {
+	struct cage_seccomp_override o = {0};
+	if (cage_seccomp_override_parse(cur, len, "the current override", &o, err) < 0) {
+		cage_seccomp_override_free(&o); /* it keeps its name on errors */
+		return cage_err_prefix(err, "no proposal");
+	}
+	unsigned line = 1;
+	for (size_t pos = 0; pos < len; line++) {
 		const char *nl = memchr(cur + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - cur - pos) : len - pos;
-		bool old = learned(r, cur + pos, n);
-		put(b, "%s%.*s\n", old ? "# replaced by a learned rule below: " : "", (int)n, cur + pos);
+		put(b, "%s%.*s\n", replaced(r, &o, line) ? "# replaced by a learned rule below: " : "", (int)n, cur + pos);
 		pos += n + 1;
 	}
+	cage_seccomp_override_free(&o);
+	return 0;
 }
 
 /* One "allow" per rule seen, with who made the calls.
@@ -430,8 +432,10 @@ int cage_seccomp_proposal(const struct cage_seccomp_record *r, const char *user,
 	if (r->dropped)
 		put(&b, "# %llu more calls were not recorded (too many distinct programs)\n",
 		    (unsigned long long)r->dropped);
-	if (current && len)
-		put_current(&b, r, current, len);
+	if (current && len && put_current(&b, r, current, len, err) < 0) {
+		free(b.p);
+		return -1;
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < i && !dup; j++)
@@ -442,6 +446,14 @@ int cage_seccomp_proposal(const struct cage_seccomp_record *r, const char *user,
 	if (b.oom) {
 		free(b.p);
 		return cage_err_sys(err, ENOMEM, "proposal");
+	}
+	/* What --seccomp-apply will read: never propose what it refuses. */
+	struct cage_seccomp_override check = {0};
+	int rc = cage_seccomp_override_parse(b.p, b.len, "the proposal", &check, err);
+	cage_seccomp_override_free(&check);
+	if (rc < 0) {
+		free(b.p);
+		return -1;
 	}
 	*out = b.p;
 	return 0;

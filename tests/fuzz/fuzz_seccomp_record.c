@@ -20,7 +20,13 @@ static void check_proposal(const struct cage_seccomp_record *r)
 {
 	char *prop = NULL;
 	cage_err_t err = {0};
-	CHECK(cage_seccomp_proposal(r, "alice", NULL, 0, &prop, &err) == 0);
+	/* A record the supervisor did not write may hold rules an override
+	 * cannot say: then there is no proposal, and the override parser says
+	 * why.  Never a proposal --seccomp-apply would refuse. */
+	if (cage_seccomp_proposal(r, "alice", NULL, 0, &prop, &err) < 0) {
+		CHECK(!strncmp(err.msg, "the proposal:", 13));
+		return;
+	}
 	size_t allows = 0, rules = 0;
 	for (char *line = strtok(prop, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#')

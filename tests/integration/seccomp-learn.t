@@ -136,4 +136,37 @@ like "$out" "PermissionError: \[Errno 13\]" "carol (uncaged, on the host) cannot
 is "$(stat -c %a /run/cagefs/seccomp-learn)" 700 "... its directory is root's alone"
 "$CTL" --seccomp-learn-stop alice >/dev/null 2>&1
 
+# ---- the proposal applied (--seccomp-apply, issue 14 item 1) ----
+"$CTL" --seccomp-learn alice 60 >/dev/null 2>&1
+enter alice "$PWD_USR" >/dev/null
+sleep 1.5
+"$CTL" --seccomp-learn-stop alice >/dev/null 2>&1
+out=$("$CTL" --seccomp-report alice 2>&1)
+like "$out" "Proposed override: $P" "a fresh proposal after another learning"
+like "$(said "$CTL" --seccomp-check $P)" "ok.*rc=0" "... --seccomp-check finds it valid"
+out=$("$CTL" --seccomp-apply alice 2>&1); rc=$?
+is "$rc" 0 "--seccomp-apply alice installs the proposal (status 0)"
+like "$(grep -v '^#' /etc/cagefs/seccomp.d/alice | grep .)" "^allow getcwd" "... as her override"
+is "$(enter alice "$PWD_USR")" "/usr" "with the proposal applied, pwd works in a new entry, learning over"
+is "$(ps -eo comm | grep -c '^cagefs-learn')" 0 "... (no supervisor runs)"
+like "$(said enter bob "$PWD_USR")" "$REFUSED" "... and bob is still refused"
+
+# ---- log-denials, named by --seccomp-denials (issue 14 item 3) ----
+mkdir -p /etc/cagefs/seccomp.d && echo log-denials > /etc/cagefs/seccomp.d/bob
+"$CTL" --update-etc bob >/dev/null 2>&1
+# the kernel's printk limit (10 lines per 5 s, host-wide) may drop a
+# line: a few tries, a second apart
+for _ in 1 2 3 4 5 6 7 8; do
+	enter bob '~/sysc keyctl' >/dev/null
+	sleep 1
+	out=$("$CTL" --seccomp-denials bob 2>&1)
+	echo "$out" | grep -q "keyctl" && break
+done
+like "$out" "^bob +keyctl +refused \(errno\) +[0-9]+  20[0-9-]+ [0-9:]+ UTC  /home/bob/sysc \(sysc\)" "--seccomp-denials bob: bob's keyctl, refused, by his program"
+unlike "$("$CTL" --seccomp-denials alice 2>&1)" "keyctl" "... and none of it under alice"
+json=$("$CTL" --seccomp-denials bob --json)
+is "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted({(x["user"], x["uid"], x["syscall"]) for x in d["denials"] if x["syscall"] == "keyctl"}))')" \
+	"[('bob', 2302, 'keyctl')]" "--seccomp-denials --json: the same"
+like "$(said "$CTL" --seccomp-denials nosuchuser)" "no such user.*rc=1" "--seccomp-denials of an unknown user fails (status 1)"
+
 done_testing
