@@ -4,6 +4,7 @@
  * panel may retry a hook that timed out without harm. */
 #define _GNU_SOURCE
 #include "cagefs/hooks.h"
+#include "cagefs/learn.h"
 
 #include <errno.h>
 #include <sys/wait.h>
@@ -108,11 +109,16 @@ static int drop_name(const struct cage_paths *p, const char *name, struct cage_h
 	size_t removed = 0;
 	if (live < 0 || cage_bundles_remove_user(p, name, NULL, &removed, err) < 0)
 		return -1;
+	int learned = cage_learn_forget(p, name, err); /* §4.25: a later account of the name inherits none */
+	if (learned < 0)
+		return -1;
+	if (learned)
+		said(r, "seccomp learning of %s ended and its record removed", name);
 	if (live)
 		said(r, "cage of %s dropped", name);
 	if (removed)
 		said(r, "%zu bundle%s of %s removed", removed, removed == 1 ? "" : "s", name);
-	r->changed |= live || removed;
+	r->changed |= live || removed || learned;
 	return 0;
 }
 

@@ -253,3 +253,21 @@ int cage_learn_report(const struct cage_paths *p, const char *user, struct cage_
 	}
 	return 0;
 }
+
+int cage_learn_forget(const struct cage_paths *p, const char *name, cage_err_t *err)
+{
+	int found = learning_now(p, name);
+	if (found && cage_learn_stop(p, name, err) < 0)
+		return -1;
+	static const enum learn_file files[] = { LEARN_RECORD, LEARN_PROPOSAL };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[4096];
+		if (learn_path(p, files[i], name, path, sizeof(path)) < 0)
+			return cage_err_set(err, "%s: path too long", name);
+		if (unlink(path) == 0)
+			found = 1;
+		else if (errno != ENOENT)
+			return cage_err_sys(err, errno, "%s", path);
+	}
+	return found;
+}

@@ -231,7 +231,10 @@ No such file or directory" \
 	"a broken config.json: alice's jobs do not run (bob's, the same minute, did)"
 like "$(grep -a 'pam_cagefs(cron:session)' "$WORLD/syslog" | tail -1)" "pam_cagefs\(cron:session\): alice: refused: .*config.json" "... and syslog says why"
 cp "$WORLD/config.json" $cfg
-like "$(grep -a 'CRON\[' "$WORLD/syslog" | grep -A1 'pam_cagefs(cron:session)' | tail -1)" "CRON\[[0-9]+\]: Permission denied" \
+# cron's own line comes from the same process, maybe after another job's
+cron_pid=$(grep -a 'pam_cagefs(cron:session)' "$WORLD/syslog" | tail -1 | sed -n 's/.*CRON\[\([0-9]*\)\].*/\1/p')
+for _ in $(seq 50); do grep -aq "CRON\[$cron_pid\]: Permission denied" "$WORLD/syslog" && break; sleep 0.1; done
+like "$(grep -a "CRON\[$cron_pid\]:" "$WORLD/syslog" | tail -1)" "CRON\[[0-9]+\]: Permission denied" \
 	"... and so does cron, for the session it did not open"
 kill $CRON; wait $CRON 2>/dev/null
 

@@ -169,4 +169,17 @@ is "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(
 	"[('bob', 2302, 'keyctl')]" "--seccomp-denials --json: the same"
 like "$(said "$CTL" --seccomp-denials nosuchuser)" "no such user.*rc=1" "--seccomp-denials of an unknown user fails (status 1)"
 
+# ---- a deleted account's learning ends with it (cagefs-hook) ----
+useradd -m -u 2304 -s /bin/bash erin && "$SETUP_CAGEFSCTL" --enable erin >/dev/null 2>&1
+"$CTL" --seccomp-learn erin 600 >/dev/null 2>&1
+enter erin "$PWD_USR" >/dev/null
+sleep 1.5
+"$CTL" --seccomp-report erin >/dev/null 2>&1
+userdel -r erin 2>/dev/null
+out=$("$B/cagefs-hook" user-deleted erin 2>&1)
+like "$out" "seccomp learning of erin ended and its record removed" "cagefs-hook user-deleted erin: her learning ends, its record goes"
+is "$(ls /run/cagefs/seccomp-learn/erin.sock /var/cagefs/seccomp-learn/erin.json /etc/cagefs/seccomp.proposed/erin 2>&1 | grep -c 'No such file')" 3 \
+	"... no socket, record or proposal of erin left (a new erin inherits none)"
+is "$(ps -eo comm | grep -c '^cagefs-learn')" 0 "... and no supervisor"
+
 done_testing

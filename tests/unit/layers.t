@@ -14,10 +14,10 @@ declare -A layer=(
 	[runtime/oci]=3 [runtime/cage]=4 [runtime/container]=4 [proxy]=5 [runtime/sanity]=5 [hooks]=6 [cli]=7 [pam]=7
 	[error.h]=0 [log.h]=0 [strvec.h]=0 [hashset.h]=0 [safefs.h]=0 [lock.h]=0
 	[paths.h]=0 [cleanup.h]=0 [ini.h]=0 [proc.h]=0 [json.h]=0 [inherit.h]=0
-	[seccomp.h]=1
+	[seccomp.h]=1 [denials.h]=1
 	[config.h]=2 [elf.h]=2 [skeleton.h]=2 [mountcfg.h]=2 [bundle.h]=2 [users.h]=2 [limits.h]=2 [reconfigure.h]=2
 	[tmpwatch.h]=2
-	[oci.h]=3 [cage.h]=4 [container.h]=4 [session_cgroup.h]=4
+	[oci.h]=3 [cage.h]=4 [container.h]=4 [session_cgroup.h]=4 [learn.h]=4
 	[proxy.h]=5 [sanity.h]=5 [hooks.h]=6
 )
 folders="runtime/core seccomp bundles/skeleton bundles/user runtime/oci runtime/cage runtime/container proxy runtime/sanity hooks cli pam"

@@ -31,4 +31,10 @@ int cage_learn_connect(const struct cage_paths *p, const char *user);
 int cage_learn_report(const struct cage_paths *p, const char *user, struct cage_seccomp_record *rec, bool *active,
 		      char **proposal, cage_err_t *err);
 
+/* NAME's account is gone (cagefs-hook user-deleted, user-renamed's old
+ * name): its learning stops, its record and proposal are removed, so an
+ * account that takes the name later inherits none of it.  1 when there
+ * was something, 0 when not, -1 with ERR. */
+int cage_learn_forget(const struct cage_paths *p, const char *name, cage_err_t *err);
+
 #endif
