@@ -43,6 +43,11 @@ struct ctl_batch {
 int ctl_batch_end(struct ctl *c, struct ctl_batch *b);
 void ctl_batch_attention(struct ctl_batch *b, const char *user, const char *msg);
 
+/* The one user an action takes: --OPT=USER or the first argument; *REST
+ * (may be NULL) is the index of the first argument after it.  NULL, with
+ * "--OPT needs a user name" in c->err, when there is none. */
+const char *ctl_user_arg(struct ctl *c, const char *opt, int *rest);
+
 /* Parse argv; returns the action to run, or NULL with c->exit_code set
  * (after --help, or a usage error already reported). */
 const struct ctl_action *ctl_parse(struct ctl *c, int argc, char **argv);

@@ -18,10 +18,11 @@ static char root_shell[] = "/bin/bash";
 
 int ctl_enter(struct ctl *c)
 {
-	const char *user = c->optval ? c->optval : c->nargs ? c->args[0] : NULL;
+	int rest;
+	const char *user = ctl_user_arg(c, "enter", &rest);
 	if (!user)
-		return cage_err_set(&c->err, "--enter needs a user name");
-	char **argv = c->nargs > (c->optval ? 0 : 1) ? c->args + (c->optval ? 0 : 1) : NULL;
+		return -1;
+	char **argv = c->nargs > rest ? c->args + rest : NULL;
 	char *shell[] = {root_shell, NULL};
 	struct cage_enter_opts o = {.argv = argv ? argv : shell, .as_root = true};
 	cage_enter(&c->paths, user, &o, &c->err);

@@ -18,14 +18,6 @@
 
 #define DEFAULT_SECONDS 600
 
-static const char *user_arg(struct ctl *c, const char *what)
-{
-	const char *u = c->optval ? c->optval : c->nargs ? c->args[0] : NULL;
-	if (!u)
-		cage_err_set(&c->err, "%s needs a user name", what);
-	return u;
-}
-
 static void utc(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
@@ -36,10 +28,10 @@ static void utc(time_t t, char *buf, size_t size)
 /* cagefsctl --seccomp-learn USER [SECONDS] */
 int ctl_seccomp_learn(struct ctl *c)
 {
-	const char *user = user_arg(c, "--seccomp-learn");
+	int at;
+	const char *user = ctl_user_arg(c, "seccomp-learn", &at);
 	if (!user)
 		return -1;
-	int at = c->optval ? 0 : 1;
 	unsigned long secs = DEFAULT_SECONDS;
 	if (c->nargs > at) {
 		char *end;
@@ -66,7 +58,7 @@ int ctl_seccomp_learn(struct ctl *c)
 /* cagefsctl --seccomp-learn-stop USER */
 int ctl_seccomp_learn_stop(struct ctl *c)
 {
-	const char *user = user_arg(c, "--seccomp-learn-stop");
+	const char *user = ctl_user_arg(c, "seccomp-learn-stop", NULL);
 	if (!user || cage_learn_stop(&c->paths, user, &c->err) < 0)
 		return -1;
 	printf("%s: learning ended; new entries get the enforcing filter\n", user);
@@ -126,7 +118,7 @@ static int print_json(struct ctl *c, const char *user, const struct cage_seccomp
 /* cagefsctl --seccomp-report USER [--json] */
 int ctl_seccomp_report(struct ctl *c)
 {
-	const char *user = user_arg(c, "--seccomp-report");
+	const char *user = ctl_user_arg(c, "seccomp-report", NULL);
 	struct cage_seccomp_record r;
 	bool active;
 	_cleanup_free_ char *proposal = NULL;

@@ -222,6 +222,16 @@ static bool set_modifier(struct ctl *c, int ch)
 	}
 }
 
+const char *ctl_user_arg(struct ctl *c, const char *opt, int *rest)
+{
+	if (rest)
+		*rest = c->optval ? 0 : 1;
+	const char *user = c->optval ? c->optval : c->nargs ? c->args[0] : NULL;
+	if (!user)
+		cage_err_set(&c->err, "--%s needs a user name", opt);
+	return user;
+}
+
 const struct ctl_action *ctl_parse(struct ctl *c, int argc, char **argv)
 {
 	const struct option *longopts = build_longopts();

@@ -10,23 +10,11 @@
 #include "cagefs/seccomp.h"
 #include "cagefsctl.h"
 
-/* The one user an option takes (--opt=USER or the first argument). */
-static const char *the_user(struct ctl *c, const char *opt, int *rest)
-{
-	*rest = c->optval ? 0 : 1;
-	if (c->optval)
-		return c->optval;
-	if (c->nargs)
-		return c->args[0];
-	cage_err_set(&c->err, "--%s needs a user name", opt);
-	return NULL;
-}
-
 /* cagefsctl --seccomp-show USER [--json] */
 int ctl_seccomp_show(struct ctl *c)
 {
 	int rest;
-	const char *user = the_user(c, "seccomp-show", &rest);
+	const char *user = ctl_user_arg(c, "seccomp-show", &rest);
 	struct cage_seccomp_view v;
 	if (!user)
 		return -1;
@@ -77,7 +65,7 @@ int ctl_seccomp_check(struct ctl *c)
 int ctl_seccomp_apply(struct ctl *c)
 {
 	int rest;
-	const char *user = the_user(c, "seccomp-apply", &rest);
+	const char *user = ctl_user_arg(c, "seccomp-apply", &rest);
 	struct cage_seccomp_applied a;
 	if (!user)
 		return -1;

@@ -63,9 +63,9 @@ static const char *arg0(struct ctl *c)
 
 int ctl_user_status(struct ctl *c)
 {
-	const char *name = arg0(c);
+	const char *name = ctl_user_arg(c, "user-status", NULL);
 	if (!name)
-		return cage_err_set(&c->err, "--user-status needs a user name");
+		return -1;
 	struct cage_user u;
 	struct cage_decision d;
 	if (cage_user_lookup(name, &u, &c->err) < 0)
@@ -93,10 +93,10 @@ int ctl_user_status(struct ctl *c)
 
 int ctl_getprefix(struct ctl *c)
 {
-	const char *name = arg0(c);
+	const char *name = ctl_user_arg(c, "getprefix", NULL);
 	struct cage_user u;
 	if (!name)
-		return cage_err_set(&c->err, "--getprefix needs a user name");
+		return -1;
 	if (cage_user_lookup(name, &u, &c->err) < 0)
 		return -1;
 	char prefix[3];
