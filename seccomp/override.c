@@ -50,20 +50,6 @@ static const char *quote(struct slice s, char *buf, size_t size)
 }
 #define Q(s) quote((s), (char[SHOW_MAX + 8]){0}, SHOW_MAX + 8)
 
-/* The next blank-separated word of *S. */
-static bool word(struct slice *s, struct slice *w)
-{
-	*s = trim(*s);
-	if (!s->n)
-		return false;
-	size_t n = 0;
-	while (n < s->n && !is_blank(s->p[n]))
-		n++;
-	*w = (struct slice){s->p, n};
-	*s = (struct slice){s->p + n, s->n - n};
-	return true;
-}
-
 static bool is(struct slice s, const char *word)
 {
 	return s.n == strlen(word) && !memcmp(s.p, word, s.n);
@@ -215,7 +201,7 @@ static bool same_target(const struct cage_seccomp_rule *a, const struct cage_sec
 static int rule_args(struct parse *ps, struct cage_seccomp_rule *r, struct slice s)
 {
 	bool errno_seen = false;
-	for (struct slice w; word(&s, &w);) {
+	for (struct slice w; next_word(&s, &w);) {
 		if (w.n >= 6 && !memcmp(w.p, "errno=", 6)) {
 			struct slice v = {w.p + 6, w.n - 6};
 			if (r->verb != CAGE_SECCOMP_DENY)
@@ -255,7 +241,7 @@ static int add_rule(struct parse *ps, const struct cage_seccomp_rule *r)
 static int parse_line(struct parse *ps, struct slice s)
 {
 	struct slice verb, name;
-	word(&s, &verb);
+	next_word(&s, &verb);
 	if (is(verb, LOG_DENIALS)) {
 		if (trim(s).n)
 			return fail(ps, "log-denials takes nothing after it (got '%s')", Q(trim(s)));
@@ -269,7 +255,7 @@ static int parse_line(struct parse *ps, struct slice s)
 		r.verb++;
 	if (r.verb == NVERBS)
 		return fail(ps, "unknown directive '%s' (allow, deny, kill, log or log-denials)", Q(verb));
-	if (!word(&s, &name))
+	if (!next_word(&s, &name))
 		return fail(ps, "%s: no syscall name", verbs[r.verb]);
 	if (name.n >= sizeof(r.name))
 		return fail(ps, "unknown syscall '%s'", Q(name));

@@ -111,20 +111,6 @@ static bool name_ok(struct slice s)
 	return true;
 }
 
-/* The next blank-separated word of *S. */
-static bool word(struct slice *s, struct slice *w)
-{
-	*s = trim(*s);
-	if (!s->n)
-		return false;
-	size_t n = 0;
-	while (n < s->n && !is_blank(s->p[n]))
-		n++;
-	*w = (struct slice){s->p, n};
-	*s = (struct slice){s->p + n, s->n - n};
-	return true;
-}
-
 /* "KEY=VALUE" into L; the message (without "file:line: ") in WHY. */
 static bool assignment(struct slice a, struct cage_limits *l, bool allow_empty, char *why, size_t size)
 {
@@ -159,7 +145,7 @@ static int find(const struct cage_limits_file *f, const char *name, size_t n)
 static int parse_line(struct cage_limits_file *f, struct slice s, unsigned no, cage_err_t *err)
 {
 	struct slice name, a;
-	word(&s, &name);
+	next_word(&s, &name);
 	if (!name_ok(name))
 		return line_err(err, f->file, no, "'%.*s%s' is not a user name or \"default\"", SHOW(name));
 	int seen = find(f, name.p, name.n);
@@ -169,7 +155,7 @@ static int parse_line(struct cage_limits_file *f, struct slice s, unsigned no, c
 	struct cage_limits_line l = {.line = no};
 	char why[256];
 	bool any = false;
-	while (word(&s, &a)) {
+	while (next_word(&s, &a)) {
 		if (!assignment(a, &l.l, false, why, sizeof(why)))
 			return line_err(err, f->file, no, "%s", why);
 		any = true;

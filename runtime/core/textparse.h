@@ -69,6 +69,21 @@ static inline struct slice trim(struct slice s)
 	return s;
 }
 
+/* The next blank-separated word of *S into *W, *S left after it; false
+ * when none is left. */
+static inline bool next_word(struct slice *s, struct slice *w)
+{
+	*s = trim(*s);
+	if (!s->n)
+		return false;
+	size_t n = 0;
+	while (n < s->n && !is_blank(s->p[n]))
+		n++;
+	*w = (struct slice){s->p, n};
+	*s = (struct slice){s->p + n, s->n - n};
+	return true;
+}
+
 /* "file:line: message" into err; always -1. */
 __attribute__((format(printf, 4, 0)))
 static inline int vline_err(cage_err_t *err, const char *file, unsigned line, const char *fmt,

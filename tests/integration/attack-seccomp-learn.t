@@ -26,18 +26,8 @@ gcc -static -O2 -pthread -o "$WORLD/learnatk" "$TOP/tests/lib/learnatk.c" || wor
 for u in alice bob; do
 	install -o $u -m 755 "$WORLD/sysc" /home/$u/sysc && install -o $u -m 755 "$WORLD/learnatk" /home/$u/atk || world_die install
 done
-# The server profile of seccomp-learn.t: the default, getcwd refused
-# (EPERM), mount refused with ENOSYS so that the kernel's own EPERM shows.
-python3 - "$TOP/seccomp/default.json" > /etc/cagefs/seccomp.json <<'P' || world_die "profile"
-import json, sys
-p = json.load(open(sys.argv[1]))
-for e in p["syscalls"]:
-    e["names"] = [n for n in e["names"] if n != "mount"]
-p["syscalls"] = [e for e in p["syscalls"] if e["names"]]
-p["syscalls"] += [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
-                  {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]
-print(json.dumps(p, indent=1))
-P
+. "$(dirname "$0")/../lib/learn-profile.sh"
+learn_server_profile || world_die "profile"
 "$SETUP_CAGEFSCTL" --enable alice bob alice2 >/dev/null 2>&1 || world_die "--enable failed"
 install -m 0644 "$B/pam_cagefs.so" "$(make -s -C "$TOP" print-pamdir)/pam_cagefs.so"
 cp "$TOP/contrib/pam/pam-configs/cagefs" /usr/share/pam-configs/cagefs

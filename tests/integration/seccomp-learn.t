@@ -22,18 +22,8 @@ sed -i 's/^UID_MIN.*/UID_MIN 1000/' /etc/login.defs
 useradd -m -u 2301 -s /bin/bash alice && useradd -m -u 2302 -s /bin/bash bob || world_die useradd
 gcc -static -O2 -o "$WORLD/sysc" "$TOP/tests/lib/sysc.c" || world_die "cannot build sysc"
 for u in alice bob; do install -o $u -m 755 "$WORLD/sysc" /home/$u/sysc; done
-# The server profile: the default, with getcwd refused and mount refused
-# with ENOSYS, so that the kernel's own EPERM tells learning apart.
-python3 - "$TOP/seccomp/default.json" > /etc/cagefs/seccomp.json <<'P' || world_die "profile"
-import json, sys
-p = json.load(open(sys.argv[1]))
-for e in p["syscalls"]:
-    e["names"] = [n for n in e["names"] if n != "mount"]
-p["syscalls"] = [e for e in p["syscalls"] if e["names"]]
-p["syscalls"] += [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
-                  {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]
-print(json.dumps(p, indent=1))
-P
+. "$(dirname "$0")/../lib/learn-profile.sh"
+learn_server_profile || world_die "profile"
 "$SETUP_CAGEFSCTL" --enable alice bob >/dev/null 2>&1 || world_die "--enable failed"
 CTL=$B/cagefsctl
 enter() { "$B/cagefs_enter_user" "$@" 2>&1; }
